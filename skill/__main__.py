@@ -1,0 +1,35 @@
+"""Command line: ``python -m skill chat | model``."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from skill.simulator import chat
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m skill", description="Cat Harness Coach")
+    commands = parser.add_subparsers(dest="command", required=True)
+    chat.add_arguments(commands.add_parser("chat", help="talk to the skill in the terminal"))
+    model = commands.add_parser("model", help="regenerate interaction_model/ from skill/interaction/")
+    model.add_argument("--check", action="store_true", help="only report stale locale models")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "chat":
+        return chat.main(args)
+    if args.command == "model":
+        from skill import interaction_model
+
+        if args.check:
+            stale = interaction_model.stale_models()
+            print("stale: " + ", ".join(stale) if stale else "interaction models are up to date")
+            return 1 if stale else 0
+        for path in interaction_model.write_models():
+            print(f"wrote {path.relative_to(interaction_model.ROOT)}")
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""The turn-to-turn memory of one Alexa session, and how a Reply becomes an Alexa response.
+
+Everything the skill needs between turns of one conversation (where in the steps the user is,
+what "more" or "yes" would continue, what "repeat" should replay) lives in session attributes,
+so nothing here touches the database. ``respond`` is the single place that enforces the voice
+rules every answer must follow: a reprompt whenever the session stays open, a card with the
+full text, and a remembered copy for AMAZON.RepeatIntent.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+from ask_sdk_model.ui import SimpleCard
+
+from skill import speech
+
+SKILL_NAME = "Cat Harness Coach"
+DEFAULT_REPROMPT = "What would you like to know? You can say help to hear what I can do."
+
+
+@dataclass
+class Reply:
+    """What to say, what to show and whether to keep listening: the output of every handler."""
+
+    speech: str
+    reprompt: str | None = None
+    card_title: str | None = None
+    card_text: str | None = None
+    end_session: bool = False
+    directives: list[Any] = field(default_factory=list)
+    # Whether "repeat" should replay this reply; a pure "say that again" prompt should not be stored.
+    remember: bool = True
+
+    @classmethod
+    def from_template(
+        cls,
+        template: str,
+        *,
+        card_title: str | None = None,
+        card_text: str | None = None,
+        end_session: bool = False,
+        **context: Any,
+    ) -> Reply:
+        spoken = speech.render(template, **context)
+        return cls(
+            speech=spoken.speech,
+            reprompt=None if end_session else spoken.reprompt,
+            card_title=card_title,
+            card_text=card_text,
+            end_session=end_session,
+        )
+
+
+class SessionState:
+    """Typed access to session attributes; tolerant of missing or malformed values from old turns."""
+
+    def __init__(self, attributes: dict[str, Any]) -> None:
+        self.attributes = attributes
+
+    @classmethod
+    def of(cls, handler_input: HandlerInput) -> SessionState:
+        session = handler_input.request_envelope.session
+        if session is None:
+            return cls({})
+        return cls(handler_input.attributes_manager.session_attributes)
+
+    @property
+    def step(self) -> int | None:
+        value = self.attributes.get("step")
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    @step.setter
+    def step(self, number: int | None) -> None:
+        self.attributes["step"] = number
+
+    @property
+    def more(self) -> dict[str, Any] | None:
+        """The rest of a long answer: ``{"entry": id, "next": chunk index}``."""
+        value = self.attributes.get("more")
+        if isinstance(value, dict) and isinstance(value.get("entry"), str) and isinstance(value.get("next"), int):
+            return value
+        return None
+
+    @more.setter
+    def more(self, value: dict[str, Any] | None) -> None:
+        self.attributes["more"] = value
+
+    @property
+    def pending(self) -> str | None:
+        """What a yes or no would answer, e.g. ``more`` or ``step:1``."""
+        value = self.attributes.get("pending")
+        return value if isinstance(value, str) else None
+
+    @pending.setter
+    def pending(self, value: str | None) -> None:
+        self.attributes["pending"] = value
+
+    @property
+    def last(self) -> Reply | None:
+        value = self.attributes.get("last")
+        if not isinstance(value, dict) or not isinstance(value.get("speech"), str):
+            return None
+        fields = {k: value.get(k) for k in ("speech", "reprompt", "card_title", "card_text")}
+        return Reply(**fields)
+
+    def remember(self, reply: Reply) -> None:
+        stored = asdict(reply)
+        for key in ("directives", "remember", "end_session"):
+            stored.pop(key)
+        self.attributes["last"] = stored
+
+
+def respond(handler_input: HandlerInput, reply: Reply) -> Response:
+    """Turn a Reply into the Alexa response, applying the rules every turn must follow."""
+    builder = handler_input.response_builder
+    builder.speak(reply.speech)
+    if reply.end_session:
+        builder.set_should_end_session(True)
+    else:
+        reply.reprompt = reply.reprompt or DEFAULT_REPROMPT
+        builder.ask(reply.reprompt)
+    title = reply.card_title or SKILL_NAME
+    text = reply.card_text or speech.plain_text(reply.speech)
+    builder.set_card(SimpleCard(title=title, content=text))
+    for directive in reply.directives:
+        builder.add_directive(directive)
+    state = SessionState.of(handler_input)
+    if reply.remember and not reply.end_session and handler_input.request_envelope.session is not None:
+        state.remember(reply)
+    return builder.response
+
+
+def is_one_shot(handler_input: HandlerInput) -> bool:
+    """An intent that opens a session ("ask cat harness coach ...") is answered and the session closed."""
+    session = handler_input.request_envelope.session
+    request = handler_input.request_envelope.request
+    return bool(session is not None and session.new and request.object_type == "IntentRequest")

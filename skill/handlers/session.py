@@ -1,0 +1,102 @@
+"""Opening, closing and rescuing a conversation: launch, help, stop, fallback, errors.
+
+These follow what Alexa certification expects: help keeps the session open, stop and cancel end
+it without a question, fallback always offers a way forward, and nothing ever surfaces as an
+SDK error.
+"""
+from __future__ import annotations
+
+import logging
+
+from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_request_type
+from ask_sdk_model import Response
+
+from skill.dialogue import Reply, SessionState, respond
+from skill.handlers.base import IntentHandler
+
+log = logging.getLogger(__name__)
+
+
+class LaunchHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("LaunchRequest")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        state = SessionState.of(handler_input)
+        state.pending = "step:1"
+        return respond(handler_input, Reply.from_template("launch"))
+
+
+class SessionEndedHandler(AbstractRequestHandler):
+    """Alexa allows no speech here; log why the session ended so errors show up in the logs."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("SessionEndedRequest")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        request = handler_input.request_envelope.request
+        error = getattr(request, "error", None)
+        if error is not None:
+            log.warning("session ended with error %s: %s", getattr(error, "object_type", None), error.message)
+        return handler_input.response_builder.response
+
+
+class HelpHandler(IntentHandler):
+    intents = frozenset({"AMAZON.HelpIntent"})
+
+    def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
+        state.pending = None
+        return Reply.from_template("help")
+
+
+class GoodbyeHandler(IntentHandler):
+    intents = frozenset({"AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent"})
+
+    def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
+        return Reply.from_template("goodbye", end_session=True)
+
+
+class FallbackHandler(IntentHandler):
+    """AMAZON.FallbackIntent, and any intent name this skill does not know (old models, test tools)."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("IntentRequest")(handler_input)
+
+    def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
+        state.pending = None
+        reply = Reply.from_template("fallback")
+        reply.remember = False
+        return reply
+
+
+class OtherRequestHandler(AbstractRequestHandler):
+    """Request types this skill has nothing to say to (display events, unknown types): answer quietly."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        log.info("ignored request type %s", handler_input.request_envelope.request.object_type)
+        return handler_input.response_builder.response
+
+
+class SpokenErrorHandler(AbstractExceptionHandler):
+    """Any exception becomes a short apology with the session kept open, never an SDK error."""
+
+    def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
+        log.error("unhandled error: %s", exception, exc_info=exception)
+        request = handler_input.request_envelope.request
+        if getattr(request, "object_type", None) not in {"LaunchRequest", "IntentRequest"}:
+            return handler_input.response_builder.response
+        reply = Reply.from_template("error")
+        reply.remember = False
+        return respond(handler_input, reply)
+
+
+FIRST: list[AbstractRequestHandler] = [LaunchHandler(), SessionEndedHandler(), HelpHandler(), GoodbyeHandler()]
+LAST: list[AbstractRequestHandler] = [FallbackHandler(), OtherRequestHandler()]

@@ -1,0 +1,154 @@
+"""A conversation with the skill as Alexa would run it: invocations, sessions, attributes, endings.
+
+``Conversation.say("open cat harness coach")`` builds the envelope Alexa would send, calls the
+same ``handle_event`` as Lambda, carries session attributes to the next turn, and starts a new
+session after the skill ends one. Tests read as the conversation they check.
+"""
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from skill.builder import handle_event
+from skill.interaction_model import INVOCATION_NAME
+from skill.simulator import envelopes
+from skill.simulator.envelopes import Device, Session
+from skill.simulator.nlu import IntentMatch, Understanding, normalise
+from skill.speech import plain_text
+
+Handler = Callable[[dict[str, Any]], dict[str, Any]]
+_OPEN = re.compile(rf"^(?:alexa )?(?:open|launch|start|begin|load|run|talk to|play) {INVOCATION_NAME}$")
+_ASK = re.compile(rf"^(?:alexa )?(?:ask|tell|use) {INVOCATION_NAME}(?: (?:to|for|whether|if|that))?(?: (.+))?$")
+
+
+@dataclass
+class Turn:
+    """What the user said, what was sent, and what Alexa would say and show."""
+
+    said: str
+    request: dict[str, Any] | None
+    response: dict[str, Any] | None
+    intent: str | None = None
+    slots: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def _body(self) -> dict[str, Any]:
+        return (self.response or {}).get("response") or {}
+
+    @property
+    def ssml(self) -> str:
+        return (self._body.get("outputSpeech") or {}).get("ssml", "")
+
+    @property
+    def speech(self) -> str:
+        return plain_text(self.ssml)
+
+    @property
+    def reprompt_ssml(self) -> str | None:
+        reprompt = self._body.get("reprompt") or {}
+        return (reprompt.get("outputSpeech") or {}).get("ssml")
+
+    @property
+    def reprompt(self) -> str | None:
+        ssml = self.reprompt_ssml
+        return plain_text(ssml) if ssml else None
+
+    @property
+    def card(self) -> dict[str, Any] | None:
+        return self._body.get("card")
+
+    @property
+    def directives(self) -> list[dict[str, Any]]:
+        return self._body.get("directives") or []
+
+    @property
+    def ends_session(self) -> bool:
+        return bool(self._body.get("shouldEndSession"))
+
+    @property
+    def attributes(self) -> dict[str, Any]:
+        return (self.response or {}).get("sessionAttributes") or {}
+
+
+class Conversation:
+    """One user on one device talking to the skill, session after session."""
+
+    def __init__(
+        self,
+        handler: Handler | None = None,
+        *,
+        user_id: str | None = None,
+        device: Device | None = None,
+        locale: str = "en-US",
+        understanding: Understanding | None = None,
+    ) -> None:
+        self.handler = handler or handle_event
+        self.user_id = user_id or f"amzn1.ask.account.{uuid.uuid4()}"
+        self.device = device or Device()
+        self.locale = locale
+        self.understanding = understanding or _default_understanding()
+        self.session: Session | None = None
+        self.history: list[Turn] = []
+        self.permissions_consent_token: str | None = None
+
+    @property
+    def in_session(self) -> bool:
+        return self.session is not None
+
+    def _new_session(self) -> Session:
+        return Session(user_id=self.user_id, permissions_consent_token=self.permissions_consent_token)
+
+    def send(self, request: dict[str, Any], said: str = "", match: IntentMatch | None = None) -> Turn:
+        """Send a request body in the current session (or a new one) and track what comes back."""
+        session = self.session or self._new_session()
+        self.session = session
+        body = envelopes.envelope(request, self.device, session=session, locale=self.locale)
+        response = self.handler(body)
+        turn = Turn(said, body, response, match.intent if match else None,
+                    {k: v.value for k, v in (match.slots if match else {}).items()})
+        self.history.append(turn)
+        if request["type"] == "SessionEndedRequest" or turn.ends_session:
+            self.session = None
+        else:
+            session.new = False
+            session.attributes = dict(response.get("sessionAttributes") or {})
+        return turn
+
+    def send_event(self, request: dict[str, Any]) -> dict[str, Any]:
+        """A sessionless event such as AlexaSkillEvent.SkillDisabled."""
+        body = envelopes.envelope(request, self.device, user_id=self.user_id, locale=self.locale)
+        return self.handler(body)
+
+    def say(self, text: str) -> Turn:
+        """What Alexa would do with this sentence: launch, one-shot, or an intent in the open session."""
+        said = normalise(text)
+        if _OPEN.match(said):
+            self.session = None
+            return self.send(envelopes.launch_request(), text)
+        asked = _ASK.match(said)
+        if asked:
+            self.session = None
+            if not asked.group(1):
+                return self.send(envelopes.launch_request(), text)
+            said = asked.group(1)
+        elif self.session is None:
+            return Turn(text, None, None)
+        match = self.understanding.resolve(said)
+        return self.send(envelopes.intent_request(match), text, match)
+
+    def silence(self) -> Turn:
+        """The user said nothing after the reprompt: Alexa closes the session."""
+        return self.send(envelopes.session_ended_request("EXCEEDED_MAX_REPROMPTS"), "(silence)")
+
+
+_UNDERSTANDING: Understanding | None = None
+
+
+def _default_understanding() -> Understanding:
+    global _UNDERSTANDING
+    if _UNDERSTANDING is None:
+        _UNDERSTANDING = Understanding()
+    return _UNDERSTANDING

@@ -1,0 +1,175 @@
+"""Text to intent and slots, resolved from the generated interaction model itself.
+
+Every sample utterance becomes a pattern; a typed sentence is matched against all of them and
+the most specific match wins (most literal words, resolved slots over unresolved, free-form
+SearchQuery last), which is close to how Alexa prefers exact samples over carrier phrases.
+There is no second list of phrasings: if the model cannot say it, neither can the simulator.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from skill.interaction_model import load_locale_model
+
+_WORD = re.compile(r"[a-z0-9']+(?:\.[a-z]\.?)*")
+NUMBER_WORDS = {
+    **{w: i for i, w in enumerate(
+        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"])},
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+    "ninety": 90, "a": 1, "an": 1, "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
+}
+UNITS = {
+    "second": "S", "seconds": "S", "sec": "S", "secs": "S",
+    "minute": "M", "minutes": "M", "min": "M", "mins": "M",
+    "hour": "H", "hours": "H",
+}
+FREE_TEXT_TYPES = {"AMAZON.SearchQuery"}
+
+
+def normalise(text: str) -> str:
+    text = text.lower().replace("\u2019", "'").replace("-", " ")
+    return " ".join(_WORD.findall(text))
+
+
+def parse_number(text: str) -> int | None:
+    """"three", "twenty five", "3" -> int; anything else None."""
+    words = text.split()
+    if len(words) == 1 and words[0].isdigit():
+        return int(words[0])
+    total = 0
+    for word in words:
+        if word == "and":
+            continue
+        if word not in NUMBER_WORDS:
+            return None
+        total += NUMBER_WORDS[word]
+    return total if words else None
+
+
+def parse_duration(text: str) -> str | None:
+    """Spoken durations to ISO-8601 as AMAZON.DURATION sends them: "two minute" -> "PT2M".
+
+    Handles sequences like "one hour and ten minutes", "ninety seconds" and "a minute and a half".
+    """
+    words = [w for w in text.split() if w != "and"]
+    if words[:1] == ["for"]:
+        words = words[1:]
+    if words[:1] == ["half"] and len(words) == 3 and words[2] in UNITS:
+        words = ["zero", words[2], "a", "half"]
+    seconds, number = 0.0, []
+    unit_seconds = {"S": 1, "M": 60, "H": 3600}
+    last_unit = None
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word in UNITS:
+            amount = parse_number(" ".join(number)) if number else None
+            if amount is None:
+                return None
+            last_unit = unit_seconds[UNITS[word]]
+            seconds += amount * last_unit
+            number = []
+        elif words[i : i + 2] == ["a", "half"] and last_unit and not number:
+            seconds += last_unit / 2
+            i += 1
+        else:
+            number.append(word)
+        i += 1
+    if number or last_unit is None:
+        return None
+    hours, rest = divmod(int(round(seconds)), 3600)
+    minutes, secs = divmod(rest, 60)
+    iso = "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "") + (f"{secs}S" if secs else "")
+    return iso if iso != "PT" else "PT0S"
+
+
+@dataclass(frozen=True)
+class SlotFill:
+    name: str
+    value: str
+    type: str
+    resolved_id: str | None = None
+    resolved_name: str | None = None
+    custom: bool = False
+
+
+@dataclass(frozen=True)
+class IntentMatch:
+    intent: str
+    slots: dict[str, SlotFill] = field(default_factory=dict)
+    sample: str | None = None
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    intent: str
+    sample: str
+    regex: re.Pattern[str]
+    slot_types: dict[str, str]
+    literal_words: int
+
+
+class Understanding:
+    """Resolves typed utterances against one locale's language model."""
+
+    def __init__(self, model: dict[str, Any] | None = None) -> None:
+        model = model or load_locale_model()
+        self.types = {t["name"]: t for t in model.get("types", [])}
+        self.patterns: list[_Pattern] = []
+        for intent in model["intents"]:
+            slot_types = {s["name"]: s["type"] for s in intent.get("slots", [])}
+            for sample in intent.get("samples", []):
+                self.patterns.append(self._compile(intent["name"], sample, slot_types))
+
+    @staticmethod
+    def _compile(intent: str, sample: str, slot_types: dict[str, str]) -> _Pattern:
+        parts, literal = [], 0
+        for token in sample.split():
+            if token.startswith("{") and token.endswith("}"):
+                parts.append(f"(?P<{token[1:-1]}>.+?)")
+            else:
+                parts.append(re.escape(normalise(token)))
+                literal += 1
+        regex = re.compile("^" + r"\s+".join(parts) + "$")
+        return _Pattern(intent, sample, regex, slot_types, literal)
+
+    def _fill(self, name: str, raw: str, slot_type: str) -> SlotFill | None:
+        if slot_type == "AMAZON.NUMBER":
+            number = parse_number(raw)
+            return SlotFill(name, str(number), slot_type) if number is not None else None
+        if slot_type == "AMAZON.DURATION":
+            iso = parse_duration(raw)
+            return SlotFill(name, iso, slot_type) if iso is not None else None
+        if slot_type in self.types:
+            for value in self.types[slot_type]["values"]:
+                names = [value["name"]["value"], *value["name"].get("synonyms", [])]
+                if raw in (normalise(n) for n in names):
+                    return SlotFill(name, raw, slot_type, value.get("id"), value["name"]["value"], True)
+            return SlotFill(name, raw, slot_type, custom=True)
+        if slot_type in FREE_TEXT_TYPES or slot_type.startswith("AMAZON."):
+            return SlotFill(name, raw, slot_type)
+        return None
+
+    def resolve(self, text: str) -> IntentMatch:
+        """The best matching intent, or AMAZON.FallbackIntent when nothing in the model fits."""
+        said = normalise(text)
+        best: tuple[tuple[int, int, int], IntentMatch] | None = None
+        for pattern in self.patterns:
+            found = pattern.regex.match(said)
+            if not found:
+                continue
+            fills = {}
+            for name, raw in found.groupdict().items():
+                fill = self._fill(name, raw, pattern.slot_types.get(name, "AMAZON.SearchQuery"))
+                if fill is None:
+                    break
+                fills[name] = fill
+            else:
+                resolved = sum(1 for f in fills.values() if f.resolved_id or not f.custom)
+                free = sum(1 for f in fills.values() if f.type in FREE_TEXT_TYPES)
+                rank = (pattern.literal_words - 3 * free, resolved, -len(fills))
+                if best is None or rank > best[0]:
+                    best = (rank, IntentMatch(pattern.intent, fills, pattern.sample))
+        return best[1] if best else IntentMatch("AMAZON.FallbackIntent")

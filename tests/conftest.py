@@ -1,0 +1,26 @@
+"""Shared fixtures: a conversation with the skill, and DynamoDB Local for the tests that need it."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from skill.simulator.conversation import Conversation
+from tests.support import dynamodb_local
+
+
+@pytest.fixture
+def talk() -> Conversation:
+    """A fresh user talking to the skill as built for Lambda (no skill ID configured)."""
+    return Conversation()
+
+
+@pytest.fixture(scope="session")
+def dynamodb_server():
+    """One DynamoDB Local for the whole test session, stopped by PID afterwards."""
+    server = dynamodb_local.start()
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", dynamodb_local.ACCESS_KEY)
+    try:
+        yield server
+    finally:
+        server.stop()
