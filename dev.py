@@ -100,6 +100,11 @@ def cmd_test(extra: list[str]) -> int:
     return subprocess.run([str(python), "-m", "pytest", *extra], cwd=ROOT, env=env).returncode
 
 
+def cmd_build(extra: list[str]) -> int:
+    """The Lambda artifact: deploy/lambda_artifact.py, also what `sam build` runs through the Makefile."""
+    return _run_in_venv([str(ROOT / "deploy" / "lambda_artifact.py"), *extra])
+
+
 def cmd_bench(extra: list[str]) -> int:
     ensure_venv()
     jar = ensure_dynamodb_local()
@@ -115,7 +120,9 @@ def main(argv: list[str]) -> int:
         return cmd_test(extra)
     if command == "bench":
         return cmd_bench(extra)
-    if command in {"chat", "serve", "model", "build"}:
+    if command == "build":
+        return cmd_build(extra)
+    if command in {"chat", "serve", "model"}:
         return _run_in_venv(["-m", "skill", command, *extra])
     print(f"dev.py: unknown command {command!r}\n{__doc__}", file=sys.stderr)
     return 2

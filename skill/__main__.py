@@ -6,6 +6,7 @@ import logging
 import sys
 
 from skill.simulator import chat
+from skill.web import serve as web_serve
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -14,19 +15,27 @@ def main(argv: list[str] | None = None) -> int:
     chat.add_arguments(commands.add_parser("chat", help="talk to the skill in the terminal"))
     model = commands.add_parser("model", help="regenerate interaction_model/ from skill/interaction/")
     model.add_argument("--check", action="store_true", help="only report stale locale models")
+    model.add_argument("--endpoint", help="skill endpoint for skill.json: the stack's SkillEndpointArn or an HTTPS URL")
+    web_serve.add_arguments(commands.add_parser("serve", help="run the skill as a web service (default 127.0.0.1)"))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "chat":
         return chat.main(args)
+    if args.command == "serve":
+        return web_serve.main(args)
     if args.command == "model":
         from skill import interaction_model
 
         if args.check:
             stale = interaction_model.stale_models()
+            if interaction_model.stale_manifest():
+                stale.append("skill.json")
             print("stale: " + ", ".join(stale) if stale else "interaction models are up to date")
             return 1 if stale else 0
         for path in interaction_model.write_models():
             print(f"wrote {path.relative_to(interaction_model.ROOT)}")
+        manifest = interaction_model.write_manifest(endpoint=args.endpoint)
+        print(f"wrote {manifest.relative_to(interaction_model.ROOT)}")
         return 0
     return 2
 

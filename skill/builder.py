@@ -15,20 +15,35 @@ from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model import RequestEnvelope, ResponseEnvelope
+from ask_sdk_model.services import ApiClient
 
 from skill import handlers
+from skill.api_client import AlexaApiClient
 from skill.config import Settings
+from skill.household import StoreInterceptor
+from skill.persistence import HouseholdRepository, ProgressStore, create_store
 
 log = logging.getLogger(__name__)
 _serializer = DefaultSerializer()
 
 
-def build_skill(settings: Settings | None = None) -> CustomSkill:
-    """A configured CustomSkill; the skill ID check is on whenever a skill ID is configured."""
+def build_skill(settings: Settings | None = None, store: ProgressStore | None = None,
+                api_client: ApiClient | None = None) -> CustomSkill:
+    """A configured CustomSkill; the skill ID check is on whenever a skill ID is configured.
+
+    The progress store comes from ``settings.store`` unless one is given (tests pass their own);
+    it is created on the first request, so building the skill never touches a database.
+    ``api_client`` calls Alexa service APIs (Timers); the simulator and tests pass one that trusts
+    their local emulator's certificate, production uses the normal CA bundle.
+    """
     settings = settings or Settings.from_env()
-    builder = CustomSkillBuilder()
+    builder = CustomSkillBuilder(api_client=api_client or AlexaApiClient())
     if settings.skill_id:
         builder.skill_id = settings.skill_id
+    builder.add_global_request_interceptor(
+        StoreInterceptor(lambda: HouseholdRepository(store or create_store(settings))))
+    for interceptor in handlers.request_interceptors():
+        builder.add_global_request_interceptor(interceptor)
     for handler in handlers.request_handlers():
         builder.add_request_handler(handler)
     for exception_handler in handlers.exception_handlers():
@@ -55,6 +70,30 @@ def malformed_request_response() -> dict[str, Any]:
     }
 
 
+def envelope_skill_ids(envelope: RequestEnvelope | None) -> set[str | None]:
+    """Every application id the envelope claims; context and session must both name this skill."""
+    ids: set[str | None] = set()
+    system = getattr(getattr(envelope, "context", None), "system", None)
+    ids.add(getattr(getattr(system, "application", None), "application_id", None))
+    session = getattr(envelope, "session", None)
+    if session is not None:
+        ids.add(getattr(getattr(session, "application", None), "application_id", None))
+    return ids
+
+
+def refused_request_response() -> dict[str, Any]:
+    """The answer to a request for another skill: nothing said, nothing stored, no SDK stack trace."""
+    return {"version": "1.0", "response": {"shouldEndSession": True}}
+
+
+def _keep_event_body(envelope: RequestEnvelope, event: Any) -> None:
+    """The SDK model drops ``request.body`` of skill events, where SkillDisabled says whether the
+    user's data is kept (``userInformationPersistenceStatus``); keep it as ``request.event_body``."""
+    body = (event.get("request") or {}).get("body") if isinstance(event, dict) else None
+    if isinstance(body, dict):
+        envelope.request.event_body = body
+
+
 def handle_event(event: Any, skill: CustomSkill | None = None, context: Any = None) -> dict[str, Any]:
     """Deserialize an Alexa request envelope, run the skill, and serialize its response."""
     skill = skill or default_skill()
@@ -65,5 +104,9 @@ def handle_event(event: Any, skill: CustomSkill | None = None, context: Any = No
     except Exception as error:  # noqa: BLE001 - anything unparseable gets the same spoken answer
         log.warning("malformed request envelope: %s", error)
         return malformed_request_response()
+    if skill.skill_id and envelope_skill_ids(envelope) != {skill.skill_id}:
+        log.warning("refused a request for another skill")
+        return refused_request_response()
+    _keep_event_body(envelope, event)
     response: ResponseEnvelope = skill.invoke(request_envelope=envelope, context=context)
     return _serializer.serialize(response)

@@ -8,6 +8,7 @@ all locales. Run ``python3 dev.py model`` after changing a source; a test fails 
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -103,3 +104,108 @@ def load_locale_model(locale: str = "en-US", target: Path = MODELS) -> dict[str,
     """The generated model as Alexa would receive it; the simulator resolves speech against this."""
     with (target / f"{locale}.json").open(encoding="utf-8") as handle:
         return json.load(handle)["interactionModel"]["languageModel"]
+
+
+# --- Skill manifest (interaction_model/skill.json) -------------------------------------------
+# Source: skill/interaction/manifest.toml. The endpoint is not in the source: it is the alias
+# ARN from the deployed stack (or the HTTPS URL of the web service), given once with
+# `python3 dev.py model --endpoint ...` and kept on every later regeneration.
+
+MANIFEST_SOURCE = SOURCES / "manifest.toml"
+MANIFEST = PACKAGE / "skill.json"
+LAMBDA_ARN = re.compile(r"arn:aws:lambda:[a-z]{2}(-[a-z]+)+-\d:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]+)?")
+
+
+def load_manifest_source(source: Path = MANIFEST_SOURCE) -> dict[str, Any]:
+    with source.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def example_phrases(requests: list[str]) -> list[str]:
+    """The launch phrase, then one-shot requests; the store shows at most three."""
+    return [f"Alexa, open {INVOCATION_NAME}", *(f"Alexa, ask {INVOCATION_NAME} {request}" for request in requests)]
+
+
+def check_endpoint(uri: str) -> str:
+    """Accept a Lambda function/alias ARN or an HTTPS URL, so a failed stack lookup cannot slip in."""
+    if LAMBDA_ARN.fullmatch(uri) or re.fullmatch(r"https://[^\s/]+(/\S*)?", uri):
+        return uri
+    raise ValueError(f"not a Lambda ARN or HTTPS URL: {uri!r}")
+
+
+def _endpoint(uri: str) -> dict[str, str]:
+    endpoint = {"uri": check_endpoint(uri)}
+    if uri.startswith("https://"):
+        endpoint["sslCertificateType"] = "Trusted"
+    return endpoint
+
+
+def skill_manifest(endpoint: str | None = None, source: Path = MANIFEST_SOURCE) -> dict[str, Any]:
+    """skill.json for every locale in LOCALES.
+
+    Without an endpoint the manifest has neither ``apis.custom.endpoint`` nor event subscriptions:
+    the skill can then be created before the function exists (Alexa rejects an endpoint that does
+    not grant this skill permission), which is how the skill ID for the stack is obtained.
+    """
+    data = load_manifest_source(source)
+    publishing, privacy, access = data["publishing"], data["privacy"], data["access"]
+    localized = {
+        "name": publishing["name"],
+        "summary": publishing["summary"].strip(),
+        "description": publishing["description"].strip(),
+        "examplePhrases": example_phrases(publishing["example_requests"]),
+        "keywords": list(publishing["keywords"]),
+    }
+    manifest: dict[str, Any] = {
+        "manifestVersion": "1.0",
+        "publishingInformation": {
+            "locales": {locale: dict(localized) for locale in LOCALES},
+            "isAvailableWorldwide": False,
+            "distributionCountries": list(publishing["distribution_countries"]),
+            "distributionMode": "PUBLIC",
+            "testingInstructions": publishing["testing_instructions"].strip(),
+            "category": publishing["category"],
+        },
+        "privacyAndCompliance": {
+            "allowsPurchases": privacy["allows_purchases"],
+            "usesPersonalInfo": privacy["uses_personal_info"],
+            "isChildDirected": privacy["is_child_directed"],
+            "isExportCompliant": privacy["is_export_compliant"],
+            "containsAds": privacy["contains_ads"],
+            "locales": {
+                locale: {"privacyPolicyUrl": privacy["privacy_policy_url"], "termsOfUseUrl": privacy["terms_of_use_url"]}
+                for locale in LOCALES
+            },
+        },
+        "permissions": [{"name": name} for name in access["permissions"]],
+        "apis": {"custom": {}},
+    }
+    if endpoint:
+        manifest["apis"]["custom"]["endpoint"] = _endpoint(endpoint)
+        manifest["events"] = {
+            "subscriptions": [{"eventName": name} for name in access["event_subscriptions"]],
+            "endpoint": _endpoint(endpoint),
+        }
+    return {"manifest": manifest}
+
+
+def current_endpoint(target: Path = MANIFEST) -> str | None:
+    """The endpoint already in skill.json, so regenerating never loses the operator's ARN."""
+    if not target.exists():
+        return None
+    with target.open(encoding="utf-8") as handle:
+        custom = json.load(handle)["manifest"].get("apis", {}).get("custom", {})
+    return custom.get("endpoint", {}).get("uri")
+
+
+def write_manifest(endpoint: str | None = None, target: Path = MANIFEST) -> Path:
+    text = render(skill_manifest(endpoint or current_endpoint(target)))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+def stale_manifest(target: Path = MANIFEST) -> bool:
+    """True when skill.json differs from what its source generates (keeping its endpoint)."""
+    expected = render(skill_manifest(current_endpoint(target)))
+    return not target.exists() or target.read_text(encoding="utf-8") != expected

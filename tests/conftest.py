@@ -8,6 +8,9 @@ import pytest
 from skill.simulator.conversation import Conversation
 from tests.support import dynamodb_local
 
+# The default skill keeps progress in memory during tests, never in the developer's .local/ file.
+os.environ.setdefault("CHC_STORE", "memory")
+
 
 @pytest.fixture
 def talk() -> Conversation:
@@ -20,6 +23,7 @@ def dynamodb_server():
     """One DynamoDB Local for the whole test session, stopped by PID afterwards."""
     server = dynamodb_local.start()
     os.environ.setdefault("AWS_ACCESS_KEY_ID", dynamodb_local.ACCESS_KEY)
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", dynamodb_local.SECRET_KEY)
     try:
         yield server
     finally:

@@ -31,3 +31,22 @@ def test_one_shot_answers_and_ends(talk):
     assert "collar" in turn.speech.lower()
     assert turn.ends_session
     assert turn.reprompt is None
+
+
+def test_open_shows_a_card_and_says_what_you_can_ask(talk):
+    turn = talk.say("open cat harness coach")
+    assert turn.card and turn.card["title"] == "Cat Harness Coach"
+    assert "warning signs" in turn.speech
+
+
+def test_no_to_the_welcome_offer_keeps_listening(talk):
+    talk.say("open cat harness coach")
+    turn = talk.say("no")
+    assert "What else would you like to know?" in turn.speech
+    assert not turn.ends_session and turn.reprompt
+
+
+def test_saying_a_step_number_in_words_or_ordinals(talk):
+    talk.say("open cat harness coach")
+    assert talk.say("skip to step four").speech.startswith("Step four, calm at the door.")
+    assert talk.say("step number two").speech.startswith("Step two")

@@ -4,19 +4,30 @@
 """
 from __future__ import annotations
 
-from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
+from ask_sdk_core.dispatch_components import (
+    AbstractExceptionHandler,
+    AbstractRequestHandler,
+    AbstractRequestInterceptor,
+)
 
-from skill.handlers import navigation, questions, session
+from skill.handlers import navigation, progress, questions, session, timer
 
 
 def request_handlers() -> list[AbstractRequestHandler]:
     return [
+        *timer.FIRST,  # "we're done" (a built-in Stop phrase) ends a timed session, not the skill
         *session.FIRST,
+        *timer.HANDLERS,  # before progress and navigation: its yes/no answers "confirm:timer:" questions
+        *progress.HANDLERS,  # before navigation: its yes/no answers "confirm:" questions
         *navigation.HANDLERS,
         *questions.HANDLERS,
         *navigation.UNPROMPTED,
         *session.LAST,
     ]
+
+
+def request_interceptors() -> list[AbstractRequestInterceptor]:
+    return [*progress.INTERCEPTORS]
 
 
 def exception_handlers() -> list[AbstractExceptionHandler]:

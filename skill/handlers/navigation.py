@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ask_sdk_core.handler_input import HandlerInput
 
-from skill import replies, slots
+from skill import household, replies, slots
 from skill.content import Guide, guide
 from skill.dialogue import Reply, SessionState
 from skill.handlers.base import IntentHandler, PendingAnswerHandler
@@ -25,9 +25,13 @@ class NextHandler(IntentHandler):
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
         content = guide()
         current = state.step
-        if current is not None and current >= len(content.steps):
+        if current is None:
+            # Nothing heard yet this session: "what's next" means the step this household is on.
+            return replies.step_number(content, household.current(handler_input).active_cat.step, state,
+                                       one_shot=one_shot)
+        if current >= len(content.steps):
             return _past_last(content, state)
-        return replies.step_number(content, (current or 0) + 1, state, one_shot=one_shot)
+        return replies.step_number(content, current + 1, state, one_shot=one_shot)
 
 
 def _past_last(content: Guide, state: SessionState) -> Reply:

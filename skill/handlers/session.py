@@ -13,7 +13,9 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
+from skill import household
 from skill.dialogue import Reply, SessionState, respond
+from skill.handlers import progress
 from skill.handlers.base import IntentHandler
 
 log = logging.getLogger(__name__)
@@ -26,7 +28,28 @@ class LaunchHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         state = SessionState.of(handler_input)
         state.pending = "step:1"
-        return respond(handler_input, Reply.from_template("launch"))
+        returning = progress.welcome_back(handler_input, state)
+        return respond(handler_input, returning or Reply.from_template("launch"))
+
+
+class SkillDisabledHandler(AbstractRequestHandler):
+    """The user disabled the skill: unless Alexa says their data is kept, delete it.
+
+    A sessionless event: no speech, no session attributes, and a failure is only logged (Alexa
+    does not retry these events, so the log is where a failed deletion shows up).
+    """
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("AlexaSkillEvent.SkillDisabled")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        body = getattr(handler_input.request_envelope.request, "event_body", None) or {}
+        if body.get("userInformationPersistenceStatus") != "PERSISTED":
+            try:
+                household.delete(handler_input)
+            except household.SaveFailed as error:
+                log.error("could not delete data of a user who disabled the skill: %s", error)
+        return handler_input.response_builder.response
 
 
 class SessionEndedHandler(AbstractRequestHandler):
@@ -98,5 +121,7 @@ class SpokenErrorHandler(AbstractExceptionHandler):
         return respond(handler_input, reply)
 
 
-FIRST: list[AbstractRequestHandler] = [LaunchHandler(), SessionEndedHandler(), HelpHandler(), GoodbyeHandler()]
+FIRST: list[AbstractRequestHandler] = [
+    LaunchHandler(), SkillDisabledHandler(), SessionEndedHandler(), HelpHandler(), GoodbyeHandler(),
+]
 LAST: list[AbstractRequestHandler] = [FallbackHandler(), OtherRequestHandler()]

@@ -10,7 +10,8 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from skill.builder import handle_event
 from skill.interaction_model import INVOCATION_NAME
@@ -19,6 +20,13 @@ from skill.simulator.envelopes import Device, Session
 from skill.simulator.nlu import IntentMatch, Understanding, normalise
 from skill.speech import plain_text
 
+if TYPE_CHECKING:
+    from skill.simulator.timers_api import TimersApiEmulator
+
+TIMERS_SCOPE = "alexa::alerts:timers:skill:readwrite"
+# What a user may answer when Alexa asks "Do you give Cat Harness Coach permission to set timers?"
+_APPROVE = re.compile(r"^(?:yes|yeah|yep|sure|okay|ok|i approve|approve|i do|go ahead|allow|allow it)(?: please)?$")
+_REFUSE = re.compile(r"^(?:no|nope|no thanks|don't|do not|i don't approve|deny|refuse)$")
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 _OPEN = re.compile(rf"^(?:alexa )?(?:open|launch|start|begin|load|run|talk to|play) {INVOCATION_NAME}$")
 _ASK = re.compile(rf"^(?:alexa )?(?:ask|tell|use) {INVOCATION_NAME}(?: (?:to|for|whether|if|that))?(?: (.+))?$")
@@ -84,32 +92,80 @@ class Conversation:
         device: Device | None = None,
         locale: str = "en-US",
         understanding: Understanding | None = None,
+        timers: TimersApiEmulator | None = None,
     ) -> None:
+        """``timers``: a started Timers API emulator; requests then point ``apiEndpoint`` at it,
+        carry its clock as their timestamp, and the skill (unless ``handler`` is given) trusts its CA."""
+        self.timers = timers
+        if handler is None and timers is not None:
+            from skill.builder import build_skill
+
+            skill = build_skill(api_client=timers.api_client())
+            handler = lambda event: handle_event(event, skill=skill)  # noqa: E731 - a one-line adapter
         self.handler = handler or handle_event
         self.user_id = user_id or f"amzn1.ask.account.{uuid.uuid4()}"
         self.device = device or Device()
+        if timers is not None:
+            self.device.api_endpoint = timers.endpoint
         self.locale = locale
         self.understanding = understanding or _default_understanding()
         self.session: Session | None = None
         self.history: list[Turn] = []
         self.permissions_consent_token: str | None = None
+        self.permission_scopes: dict[str, str] = {}
+        # The AskFor directive Alexa is asking the user about, until the user answers it.
+        self.permission_question: dict[str, Any] | None = None
+
+    def now(self) -> datetime | None:
+        return self.timers.now() if self.timers is not None else None
+
+    def grant_timers(self) -> None:
+        """The user allowed timers (by voice or in the Alexa app): requests say so, the API agrees."""
+        self.permissions_consent_token = self.permissions_consent_token or f"consent.{uuid.uuid4().hex}"
+        self.permission_scopes[TIMERS_SCOPE] = "GRANTED"
+        if self.session is not None:
+            self.session.permissions_consent_token = self.permissions_consent_token
+            self.session.permission_scopes = dict(self.permission_scopes)
+        if self.timers is not None:
+            self.timers.granted = True
+
+    def revoke_timers(self) -> None:
+        """The user turned timers off in the Alexa app: the API refuses, even if a request still looks granted."""
+        if self.timers is not None:
+            self.timers.granted = False
+
+    def answer_permission(self, status: str) -> Turn:
+        """The user's answer to Alexa's permission question: ACCEPTED, DENIED or NOT_ANSWERED."""
+        question = self.permission_question or {}
+        self.permission_question = None
+        if status == "ACCEPTED":
+            self.grant_timers()
+        payload = question.get("payload") or {}
+        request = envelopes.connections_response(
+            question.get("name", "AskFor"), status, question.get("token", ""),
+            payload.get("permissionScope", TIMERS_SCOPE))
+        return self.send(request, f"({status.lower().replace('_', ' ')})")
 
     @property
     def in_session(self) -> bool:
         return self.session is not None
 
     def _new_session(self) -> Session:
-        return Session(user_id=self.user_id, permissions_consent_token=self.permissions_consent_token)
+        return Session(user_id=self.user_id, permissions_consent_token=self.permissions_consent_token,
+                       permission_scopes=dict(self.permission_scopes))
 
     def send(self, request: dict[str, Any], said: str = "", match: IntentMatch | None = None) -> Turn:
         """Send a request body in the current session (or a new one) and track what comes back."""
         session = self.session or self._new_session()
         self.session = session
-        body = envelopes.envelope(request, self.device, session=session, locale=self.locale)
+        body = envelopes.envelope(request, self.device, session=session, locale=self.locale, now=self.now())
         response = self.handler(body)
         turn = Turn(said, body, response, match.intent if match else None,
                     {k: v.value for k, v in (match.slots if match else {}).items()})
         self.history.append(turn)
+        self.permission_question = next(
+            (d for d in turn.directives if d.get("type") == "Connections.SendRequest" and d.get("name") == "AskFor"),
+            None)
         if request["type"] == "SessionEndedRequest" or turn.ends_session:
             self.session = None
         else:
@@ -119,12 +175,18 @@ class Conversation:
 
     def send_event(self, request: dict[str, Any]) -> dict[str, Any]:
         """A sessionless event such as AlexaSkillEvent.SkillDisabled."""
-        body = envelopes.envelope(request, self.device, user_id=self.user_id, locale=self.locale)
+        body = envelopes.envelope(request, self.device, user_id=self.user_id, locale=self.locale, now=self.now())
         return self.handler(body)
 
     def say(self, text: str) -> Turn:
         """What Alexa would do with this sentence: launch, one-shot, or an intent in the open session."""
         said = normalise(text)
+        if self.permission_question is not None:
+            if _APPROVE.match(said):
+                return self.answer_permission("ACCEPTED")
+            if _REFUSE.match(said):
+                return self.answer_permission("DENIED")
+            self.answer_permission("NOT_ANSWERED")
         if _OPEN.match(said):
             self.session = None
             return self.send(envelopes.launch_request(), text)
@@ -141,6 +203,8 @@ class Conversation:
 
     def silence(self) -> Turn:
         """The user said nothing after the reprompt: Alexa closes the session."""
+        if self.permission_question is not None:
+            return self.answer_permission("NOT_ANSWERED")
         return self.send(envelopes.session_ended_request("EXCEEDED_MAX_REPROMPTS"), "(silence)")
 
 

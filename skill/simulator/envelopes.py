@@ -18,8 +18,8 @@ def _id(prefix: str) -> str:
     return f"{prefix}.{uuid.uuid4()}"
 
 
-def now_timestamp() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def now_timestamp(now: datetime | None = None) -> str:
+    return (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass
@@ -43,13 +43,27 @@ class Session:
     new: bool = True
     attributes: dict[str, Any] = field(default_factory=dict)
     permissions_consent_token: str | None = None
+    # Per-scope grants as Alexa reports them, e.g. {"alexa::alerts:timers:skill:readwrite": "GRANTED"}.
+    permission_scopes: dict[str, str] = field(default_factory=dict)
+
+
+def _permissions(consent_token: str | None, scopes: dict[str, str]) -> dict[str, Any] | None:
+    if not consent_token and not scopes:
+        return None
+    permissions: dict[str, Any] = {}
+    if consent_token:
+        permissions["consentToken"] = consent_token
+    if scopes:
+        permissions["scopes"] = {scope: {"status": status} for scope, status in scopes.items()}
+    return permissions
 
 
 def _system(session: Session | None, device: Device, user_id: str, skill_id: str,
             consent_token: str | None) -> dict[str, Any]:
     user: dict[str, Any] = {"userId": user_id}
-    if consent_token:
-        user["permissions"] = {"consentToken": consent_token}
+    permissions = _permissions(consent_token, session.permission_scopes if session else {})
+    if permissions:
+        user["permissions"] = permissions
     return {
         "application": {"applicationId": skill_id},
         "user": user,
@@ -60,12 +74,13 @@ def _system(session: Session | None, device: Device, user_id: str, skill_id: str
 
 
 def envelope(request: dict[str, Any], device: Device, *, session: Session | None = None,
-             user_id: str | None = None, skill_id: str = DEFAULT_SKILL_ID, locale: str = "en-US") -> dict[str, Any]:
+             user_id: str | None = None, skill_id: str = DEFAULT_SKILL_ID, locale: str = "en-US",
+             now: datetime | None = None) -> dict[str, Any]:
     """Wrap a request body; without ``session`` it is a sessionless event (e.g. SkillDisabled)."""
     user = session.user_id if session else (user_id or _id("amzn1.ask.account"))
     skill = session.skill_id if session else skill_id
     consent = session.permissions_consent_token if session else None
-    request = {"requestId": _id("amzn1.echo-api.request"), "timestamp": now_timestamp(), "locale": locale,
+    request = {"requestId": _id("amzn1.echo-api.request"), "timestamp": now_timestamp(now), "locale": locale,
                **request}
     body: dict[str, Any] = {
         "version": "1.0",
@@ -106,3 +121,10 @@ def intent_request(match: IntentMatch) -> dict[str, Any]:
 
 def session_ended_request(reason: str = "USER_INITIATED") -> dict[str, Any]:
     return {"type": "SessionEndedRequest", "reason": reason}
+
+
+def connections_response(name: str, status: str, token: str, permission_scope: str) -> dict[str, Any]:
+    """Alexa's answer to a Connections.SendRequest AskFor: what the user said to the permission question."""
+    return {"type": "Connections.Response", "name": name, "token": token,
+            "status": {"code": "200", "message": "OK"},
+            "payload": {"permissionScope": permission_scope, "status": status}}

@@ -109,6 +109,9 @@ class _Pattern:
     regex: re.Pattern[str]
     slot_types: dict[str, str]
     literal_words: int
+    # Adjacent slots ("start a {duration} {kind} session") can split two ways; the greedy variant
+    # lets the first slot take more words ("two minute" + "outdoor") when the shortest split fails.
+    greedy: re.Pattern[str] | None = None
 
 
 class Understanding:
@@ -133,7 +136,8 @@ class Understanding:
                 parts.append(re.escape(normalise(token)))
                 literal += 1
         regex = re.compile("^" + r"\s+".join(parts) + "$")
-        return _Pattern(intent, sample, regex, slot_types, literal)
+        greedy = re.compile("^" + r"\s+".join(p.replace(">.+?)", ">.+)") for p in parts) + "$")
+        return _Pattern(intent, sample, regex, slot_types, literal, greedy)
 
     def _fill(self, name: str, raw: str, slot_type: str) -> SlotFill | None:
         if slot_type == "AMAZON.NUMBER":
@@ -156,8 +160,9 @@ class Understanding:
         """The best matching intent, or AMAZON.FallbackIntent when nothing in the model fits."""
         said = normalise(text)
         best: tuple[tuple[int, int, int], IntentMatch] | None = None
-        for pattern in self.patterns:
-            found = pattern.regex.match(said)
+        candidates = [(p, p.regex.match(said)) for p in self.patterns]
+        candidates += [(p, p.greedy.match(said)) for p in self.patterns if p.greedy is not None]
+        for pattern, found in candidates:
             if not found:
                 continue
             fills = {}

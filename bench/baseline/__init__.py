@@ -1,0 +1,1 @@
+"""The reference skill the benchmarks compare against: bare ask-sdk-core, stock DynamoDbAdapter."""

@@ -1,0 +1,157 @@
+"""Cold start: a fresh interpreter imports the Lambda entry and answers a LaunchRequest, many times.
+
+Cat Harness Coach and the baseline (bench/baseline: ask-sdk-core, stock DynamoDbAdapter, one
+launch handler) run alternately against the same DynamoDB Local, each in a new process, so both
+see the same machine load. The figure that matters is import + first invoke, timed inside the
+child from before ``import lambda_function`` to the returned response; the whole process (with
+interpreter start-up, the same for both) is reported beside it. One extra run of each with
+``-X importtime`` says where the import time goes.
+
+    python -m bench.cold_start [--runs 30] [--endpoint URL] [--quick] [--json out.json]
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench import common
+
+TARGET_RATIO = 1.15
+ERROR_WORDS = "something went wrong"
+
+
+@dataclass
+class Subject:
+    """One skill as Lambda would load it: where its entry module is and what environment it gets."""
+
+    name: str
+    entry: Path
+    extra_path: list[Path]
+    cwd: Path
+    env: dict[str, str]
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    boto3_loaded: bool = False
+
+    def argv(self, event_file: Path, importtime: bool = False) -> list[str]:
+        flags = ["-X", "importtime"] if importtime else []
+        return [common.PYTHON, *flags, str(common.BENCH / "cold_invoke.py"), str(self.entry), str(event_file),
+                *map(str, self.extra_path)]
+
+    def run(self, event_file: Path, importtime: bool = False) -> tuple[dict[str, Any], str]:
+        started = time.perf_counter()
+        done = subprocess.run(self.argv(event_file, importtime), cwd=self.cwd, env={**common.base_env(), **self.env},
+                              capture_output=True, text=True, timeout=120)
+        wall = (time.perf_counter() - started) * 1000
+        if done.returncode:
+            raise RuntimeError(f"{self.name} cold invoke failed:\n{done.stderr[-3000:]}")
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        result["process_ms"] = wall
+        return result, done.stderr
+
+
+def subjects(endpoint: str | None) -> list[Subject]:
+    """Ours from the source tree, ours from the built artifact when there is one, and the baseline."""
+    found = [Subject("ours", common.LAMBDA_DIR, [common.ROOT], common.ROOT, common.our_env(endpoint))]
+    artifact = common.artifact_dir()
+    if artifact is not None:
+        # As on Lambda: the artifact ships no .pyc and /var/task is read-only, so every cold start compiles.
+        found.append(Subject("ours (artifact)", artifact, [], artifact,
+                             {**common.our_env(endpoint), "PYTHONDONTWRITEBYTECODE": "1"}))
+    found.append(Subject("baseline", common.BASELINE_DIR, [], common.BASELINE_DIR, common.baseline_env(endpoint)))
+    return found
+
+
+def import_breakdown(stderr: str, top: int = 12) -> list[tuple[str, float]]:
+    """Self import time summed per top-level package, largest first, from ``-X importtime`` output."""
+    per_package: dict[str, float] = defaultdict(float)
+    for line in stderr.splitlines():
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        _, self_us, _cumulative, name = (part.strip() for part in line.replace("import time:", "|").split("|"))
+        per_package[name.split(".")[0]] += int(self_us) / 1000
+    return sorted(per_package.items(), key=lambda item: item[1], reverse=True)[:top]
+
+
+def measure(endpoint: str | None, runs: int) -> dict[str, Any]:
+    event = common.launch_event()
+    chosen = subjects(endpoint)
+    with tempfile.TemporaryDirectory() as tmp:
+        event_file = Path(tmp) / "launch.json"
+        event_file.write_text(json.dumps(event))
+        for subject in chosen:  # warm the page cache and __pycache__ so run 1 is not an outlier
+            first, stderr = subject.run(event_file)
+            if ERROR_WORDS in first["speech"] or not first["speech"]:
+                raise RuntimeError(f"{subject.name} did not answer the launch properly: {first['speech']!r}")
+            subject.notes = [line for line in stderr.splitlines() if "unavailable" in line or "Error" in line][:3]
+            subject.boto3_loaded = first["boto3_loaded"]
+        for _ in range(runs):
+            for subject in chosen:
+                subject.runs.append(subject.run(event_file)[0])
+        breakdowns = {s.name: import_breakdown(s.run(event_file, importtime=True)[1]) for s in chosen}
+        commands = {s.name: common.command_line(s.argv(Path("launch.json")), s.env, s.cwd) for s in chosen}
+    results: dict[str, Any] = {"runs": runs, "subjects": {}, "commands": commands, "import_breakdown": breakdowns}
+    for subject in chosen:
+        results["subjects"][subject.name] = {
+            "total_ms": common.summary([r["total_ms"] for r in subject.runs]),
+            "import_ms": common.summary([r["import_ms"] for r in subject.runs]),
+            "invoke_ms": common.summary([r["invoke_ms"] for r in subject.runs]),
+            "process_ms": common.summary([r["process_ms"] for r in subject.runs]),
+            "maxrss_kb": common.summary([r["maxrss_kb"] for r in subject.runs]),
+            "modules": subject.runs[-1]["modules"],
+            "boto3_loaded": subject.boto3_loaded,
+            "stderr": subject.notes,
+        }
+    base = results["subjects"]["baseline"]["total_ms"]["p50"]
+    results["ratio"] = {name: s["total_ms"]["p50"] / base for name, s in results["subjects"].items()
+                        if name != "baseline"}
+    results["target_ratio"] = TARGET_RATIO
+    results["store"] = "dynamodb (DynamoDB Local)" if endpoint else "memory (no DynamoDB Local)"
+    results["persistence_present"] = common.module_present("skill.persistence")
+    return results
+
+
+def print_results(results: dict[str, Any]) -> None:
+    print(f"cold start: import lambda_function + first LaunchRequest, {results['runs']} runs each, "
+          f"store {results['store']}")
+    print(f"{'':18}{'p10':>10}{'p50':>10}{'p90':>10}   import p50  invoke p50  process p50  modules")
+    for name, s in results["subjects"].items():
+        t = s["total_ms"]
+        print(f"{name:18}{t['p10']:>10.1f}{t['p50']:>10.1f}{t['p90']:>10.1f}   "
+              f"{s['import_ms']['p50']:>10.1f}{s['invoke_ms']['p50']:>12.1f}{s['process_ms']['p50']:>13.1f}"
+              f"{s['modules']:>9}")
+    for name, s in results["subjects"].items():
+        print(f"{name}: boto3 imported during the cold invoke: {s['boto3_loaded']}"
+              + (f"; stderr: {s['stderr']}" if s["stderr"] else ""))
+    for name, ratio in results["ratio"].items():
+        verdict = "meets" if ratio <= results["target_ratio"] else "MISSES"
+        print(f"ratio {name}/baseline (p50): {ratio:.2f}  ({verdict} target <= {results['target_ratio']})")
+    for name, parts in results["import_breakdown"].items():
+        print(f"import self-time by package, {name}: " + ", ".join(f"{p} {t:.0f}" for p, t in parts[:8]) + " (ms)")
+    print("commands:")
+    for name, line in results["commands"].items():
+        print(f"  {name}: {line}")
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = common.arguments(__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args(argv)
+    runs = min(args.runs, 8) if args.quick else args.runs
+    with common.dynamodb(args.endpoint) as endpoint:
+        if endpoint:
+            common.create_tables(endpoint)
+        results = measure(endpoint, runs)
+    print_results(results)
+    common.write_json(args.json, results)
+    return results
+
+
+if __name__ == "__main__":
+    main()

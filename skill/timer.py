@@ -1,0 +1,240 @@
+"""Timed practice sessions: what a spoken length means, what it should be, and what a session is.
+
+Pure rules with no SDK or network, so every spoken length and every piece of advice can be tested
+from a table. Alexa sends lengths as ISO-8601 durations (AMAZON.DURATION: ``PT2M``, ``PT90S``);
+anything it could not understand arrives as ``?`` or an odd string, and the Timers API refuses
+lengths over two hours, so each of those gets its own spoken correction instead of an error.
+
+Session kinds (harness, indoor, leash, doorway, outdoor) are the guide steps' ``session_kind``;
+how long a session of each kind should last comes from the step, and what to say about it from
+``content/timer.toml``.
+"""
+from __future__ import annotations
+
+import datetime
+import re
+import tomllib
+from dataclasses import asdict, dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import isodate
+
+from skill.content import Step, guide
+from skill.speech import number_words
+
+TIMER_CONTENT = Path(__file__).parent / "content" / "timer.toml"
+# The Alexa Timers API accepts at most two hours (PT2H); a session timer needs at least a second.
+MAX_SECONDS = 2 * 60 * 60
+MIN_SECONDS = 1
+SCOPE = "alexa::alerts:timers:skill:readwrite"
+
+# Why a spoken length was refused; each has its own spoken correction in timer_bad_length.
+MISSING = "missing"
+ZERO = "zero"
+NEGATIVE = "negative"
+UNPARSEABLE = "unparseable"
+TOO_LONG = "too_long"
+
+
+@dataclass(frozen=True)
+class LengthCheck:
+    """A checked session length: ``seconds`` when usable, otherwise ``problem`` says why not."""
+
+    seconds: int | None = None
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def check_length(value: str | None) -> LengthCheck:
+    """Turn an AMAZON.DURATION value into whole seconds, or name what is wrong with it."""
+    if value is None or not value.strip():
+        return LengthCheck(problem=MISSING)
+    text = value.strip().upper()
+    if not any(c.isdigit() for c in text):
+        return LengthCheck(problem=UNPARSEABLE)  # isodate reads a bare "PT" as zero
+    try:
+        parsed = isodate.parse_duration(text)
+    except (isodate.ISO8601Error, ValueError, TypeError, OverflowError):
+        return LengthCheck(problem=UNPARSEABLE)
+    if isinstance(parsed, isodate.Duration):
+        # Months or years: no calendar makes that a practice session.
+        if parsed.years or parsed.months:
+            return LengthCheck(problem=NEGATIVE if (parsed.years < 0 or parsed.months < 0) else TOO_LONG)
+        parsed = parsed.tdelta
+    seconds = parsed.total_seconds()
+    if seconds < 0:
+        return LengthCheck(problem=NEGATIVE)
+    whole = round(seconds)
+    if whole < MIN_SECONDS:
+        return LengthCheck(problem=ZERO)
+    if whole > MAX_SECONDS:
+        return LengthCheck(problem=TOO_LONG)
+    return LengthCheck(seconds=whole)
+
+
+def iso_duration(seconds: int) -> str:
+    """Whole seconds as the ISO-8601 duration the Timers API expects: 150 -> ``PT2M30S``."""
+    hours, rest = divmod(max(0, int(seconds)), 3600)
+    minutes, secs = divmod(rest, 60)
+    text = "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "") + (f"{secs}S" if secs else "")
+    return text if text != "PT" else "PT0S"
+
+
+def _unit(amount: int, name: str) -> str:
+    return f"{number_words(amount)} {name}{'' if amount == 1 else 's'}"
+
+
+def spoken_length(seconds: int) -> str:
+    """How a length is said aloud: "two minutes", "one minute and thirty seconds", "one hour"."""
+    seconds = max(0, int(round(seconds)))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [_unit(n, unit) for n, unit in ((hours, "hour"), (minutes, "minute"), (secs, "second")) if n]
+    if not parts:
+        return "zero seconds"
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+@dataclass(frozen=True)
+class SessionKind:
+    """A kind of practice session, tied to the guide step it belongs to."""
+
+    id: str
+    spoken: str
+    reminder: str
+    announce: str
+    step: Step
+
+    @property
+    def suggested_seconds(self) -> int:
+        return self.step.suggested_seconds
+
+    @property
+    def max_advised_seconds(self) -> int:
+        return self.step.max_advised_seconds
+
+
+@cache
+def kinds() -> dict[str, SessionKind]:
+    """Every session kind the guide's steps name, with its reminder and announcement."""
+    with TIMER_CONTENT.open("rb") as handle:
+        raw = tomllib.load(handle)["kinds"]
+    found: dict[str, SessionKind] = {}
+    for step in guide().steps:
+        data = raw[step.session_kind]
+        found[step.session_kind] = SessionKind(
+            id=step.session_kind, spoken=data["spoken"], reminder=data["reminder"],
+            announce=data["announce"], step=step,
+        )
+    return found
+
+
+def kind_for(kind_id: str | None, current_step: int | None) -> SessionKind:
+    """The kind the owner named, else the kind that fits the cat's current step, else step one's."""
+    every = kinds()
+    if kind_id in every:
+        return every[kind_id]
+    step = guide().step(current_step or 1) or guide().steps[0]
+    return every[step.session_kind]
+
+
+def is_far_beyond_advice(kind: SessionKind, seconds: int) -> bool:
+    """Longer than the guide advises for that stage: worth saying so, then the owner decides."""
+    return seconds > kind.max_advised_seconds
+
+
+def possessive(cat_name: str | None) -> str:
+    """ "Luna's" or "your cat's", for announcements and confirmations."""
+    return f"{cat_name}'s" if cat_name else "your cat's"
+
+
+def announce_text(kind: SessionKind, cat_name: str | None) -> str:
+    """What the Echo says when the session timer rings."""
+    return kind.announce.format(cat=possessive(cat_name))
+
+
+_LABEL = re.compile(r"^(?P<kind>[a-z]+) session (?P<tag>[0-9a-z]+)$", re.IGNORECASE)
+
+
+def timer_label(kind: SessionKind, tag: str) -> str:
+    """A label unique to one running session, shown on screens: "Outdoor session 3f2a"."""
+    return f"{kind.spoken[:1].upper()}{kind.spoken[1:]} session {tag}"
+
+
+def kind_from_label(label: str | None) -> SessionKind | None:
+    """The kind a label made by ``timer_label`` belongs to; None for anything else."""
+    found = _LABEL.match(label or "")
+    if not found:
+        return None
+    return next((k for k in kinds().values() if k.spoken.lower() == found["kind"].lower()), None)
+
+
+@dataclass
+class RunningSession:
+    """A practice session being timed, kept between turns in session attributes.
+
+    ``timer_id`` is None when no Alexa timer backs it (no permission, or the Timers API failed):
+    the skill still keeps time, so "how much time is left?" and "we're done" work either way.
+    Times are POSIX seconds taken from request timestamps, never from the server's clock.
+    """
+
+    label: str
+    kind: str
+    seconds: int
+    started_at: float
+    timer_id: str | None = None
+    paused_at: float | None = None
+    paused_total: float = 0.0
+
+    def elapsed(self, now: float) -> int:
+        """Seconds actually practised so far: wall time since the start minus time spent paused."""
+        end = self.paused_at if self.paused_at is not None else now
+        return max(0, round(end - self.started_at - self.paused_total))
+
+    def remaining(self, now: float) -> int:
+        return max(0, self.seconds - self.elapsed(now))
+
+    @property
+    def paused(self) -> bool:
+        return self.paused_at is not None
+
+    def pause(self, now: float) -> None:
+        if self.paused_at is None:
+            self.paused_at = now
+
+    def resume(self, now: float) -> None:
+        if self.paused_at is not None:
+            self.paused_total += max(0.0, now - self.paused_at)
+            self.paused_at = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, value: Any) -> RunningSession | None:
+        """Tolerant of anything an older turn may have stored: unusable values give None."""
+        if not isinstance(value, dict):
+            return None
+        try:
+            session = cls(
+                label=str(value["label"]), kind=str(value["kind"]), seconds=int(value["seconds"]),
+                started_at=float(value["started_at"]),
+                timer_id=value.get("timer_id") if isinstance(value.get("timer_id"), str) else None,
+                paused_at=float(value["paused_at"]) if value.get("paused_at") is not None else None,
+                paused_total=float(value.get("paused_total") or 0.0),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+        return session if session.kind in kinds() else None
+
+
+def posix(moment: datetime.datetime) -> float:
+    """A request or API timestamp as POSIX seconds; naive timestamps are UTC, as Alexa sends them."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return moment.timestamp()

@@ -1,0 +1,191 @@
+"""The Lambda artifact: built as `python3 dev.py build` builds it, then run the way Lambda runs it.
+
+The smoke test starts a clean interpreter (no site-packages, no PYTHON* variables) whose path holds
+only the artifact and a directory with boto3 and its dependencies, standing in for what the Lambda
+runtime provides. Each interpreter is one warm Lambda container: it handles every envelope the
+conversation sends until it is stopped. The skill talks to DynamoDB Local as it would to the table.
+
+This machine runs CPython 3.11 on x86_64 while the artifact targets python3.13 on arm64: the pure
+Python code runs as is, and the two packages with compiled speedups (MarkupSafe, charset-normalizer)
+ship pure Python fallbacks, which is what runs here. The test also checks those binaries are built
+for the target.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import sysconfig
+import uuid
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from deploy import lambda_artifact
+from deploy.lambda_artifact import LAMBDA_PROVIDED, ROOT, Target
+from skill.simulator.conversation import Conversation
+from skill.simulator.envelopes import DEFAULT_SKILL_ID
+from tests.support import dynamodb_local
+
+pytestmark = pytest.mark.slow
+
+MAX_ZIPPED_BYTES = 3 * 1024 * 1024
+# What the Lambda Python runtime ships besides the standard library.
+RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six.py", "urllib3")
+HANDLER_LOOP = """
+import json, sys
+sys.path[:0] = [ARTIFACT, RUNTIME]
+import lambda_function, skill
+assert skill.__file__.startswith(ARTIFACT), skill.__file__
+assert not any("site-packages" in entry for entry in sys.path), sys.path
+for line in sys.stdin:
+    print(json.dumps(lambda_function.lambda_handler(json.loads(line), None)), flush=True)
+"""
+
+
+@pytest.fixture(scope="module")
+def artifact(tmp_path_factory) -> lambda_artifact.BuildReport:
+    out = tmp_path_factory.mktemp("artifact")
+    report = lambda_artifact.build(output=out / "function", zip_path=out / "function.zip")
+    print(report.summary())
+    return report
+
+
+@pytest.fixture(scope="module")
+def runtime_dir(tmp_path_factory) -> Path:
+    """boto3 and the packages it needs, linked from this venv: the Lambda runtime's share."""
+    site_packages = Path(sysconfig.get_paths()["purelib"])
+    runtime = tmp_path_factory.mktemp("lambda-runtime")
+    for name in RUNTIME_PACKAGES:
+        (runtime / name).symlink_to(site_packages / name)
+    return runtime
+
+
+class LambdaContainer:
+    """One warm Lambda container: a clean interpreter answering envelopes on stdin, one per line."""
+
+    def __init__(self, artifact: Path, runtime: Path, environment: dict[str, str], log: Path) -> None:
+        code = f"ARTIFACT = {str(artifact)!r}\nRUNTIME = {str(runtime)!r}\n{HANDLER_LOOP}"
+        self.log = log.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-I", "-S", "-c", code], cwd=artifact, env=environment,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, text=True)
+
+    def __call__(self, event: dict[str, Any]) -> dict[str, Any]:
+        assert self.process.stdin and self.process.stdout
+        self.process.stdin.write(json.dumps(event) + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        assert line, f"the handler process died, see {self.log.name}"
+        return json.loads(line)
+
+    def stop(self) -> None:
+        if self.process.stdin:
+            self.process.stdin.close()
+        self.process.wait(timeout=30)
+        self.log.close()
+
+
+@pytest.fixture
+def lambda_env(dynamodb_server) -> dict[str, str]:
+    """The function's environment as template.yaml sets it, pointed at a fresh DynamoDB Local table."""
+    import boto3
+
+    table = f"artifact-{uuid.uuid4().hex[:8]}"
+    boto3.client("dynamodb", endpoint_url=dynamodb_server.endpoint, region_name=dynamodb_local.REGION,
+                 aws_access_key_id=dynamodb_local.ACCESS_KEY, aws_secret_access_key=dynamodb_local.SECRET_KEY,
+                 ).create_table(TableName=table, KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                                AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                                BillingMode="PAY_PER_REQUEST")
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "AWS_LAMBDA_FUNCTION_NAME": "cat-harness-coach-CoachFunction",
+        "AWS_REGION": dynamodb_local.REGION,
+        "AWS_DEFAULT_REGION": dynamodb_local.REGION,
+        "AWS_ACCESS_KEY_ID": dynamodb_local.ACCESS_KEY,
+        "AWS_SECRET_ACCESS_KEY": dynamodb_local.SECRET_KEY,
+        "CHC_STORE": "dynamodb",
+        "TABLE_NAME": table,
+        "SKILL_ID": DEFAULT_SKILL_ID,
+        "DYNAMODB_ENDPOINT": dynamodb_server.endpoint,
+    }
+
+
+@pytest.fixture
+def start_container(artifact, runtime_dir, lambda_env, tmp_path):
+    containers: list[LambdaContainer] = []
+
+    def start() -> LambdaContainer:
+        container = LambdaContainer(artifact.output, runtime_dir, lambda_env, tmp_path / "handler.log")
+        containers.append(container)
+        return container
+
+    yield start
+    for container in containers:
+        container.stop()
+
+
+# --- what is in it ----------------------------------------------------------------------------
+
+def test_artifact_holds_the_handler_the_skill_and_its_content(artifact):
+    root = artifact.output
+    assert (root / "lambda_function.py").read_text() == (ROOT / "lambda" / "lambda_function.py").read_text()
+    assert (root / "skill" / "builder.py").is_file()
+    assert (root / "skill" / "content" / "guide.toml").is_file()
+    assert list((root / "skill" / "templates").glob("*.ssml.j2"))
+    assert not list(root.rglob("__pycache__")) and not list(root.rglob("*.pyc"))
+
+
+def test_artifact_leaves_out_what_lambda_provides(artifact):
+    for name in (*LAMBDA_PROVIDED, "s3transfer", "jmespath"):
+        assert not (artifact.output / name).exists(), name
+        assert name not in artifact.packages
+    assert {"ask-sdk-core", "ask-sdk-dynamodb-persistence-adapter", "jinja2"} <= set(artifact.packages)
+
+
+def test_compiled_modules_are_built_for_the_templates_runtime_and_architecture(artifact):
+    target = Target.from_template()
+    tag = f"cpython-{target.python_version.replace('.', '')}-{lambda_artifact.MACHINES[target.architecture]}"
+    binaries = list(artifact.output.rglob("*.so"))
+    assert binaries, "expected MarkupSafe's speedups at least"
+    for binary in binaries:
+        assert tag in binary.name or binary.name.endswith(".abi3.so"), binary.name
+
+
+def test_zip_is_small_and_matches_the_directory(artifact):
+    assert artifact.zipped_bytes is not None and artifact.zipped_bytes <= MAX_ZIPPED_BYTES
+    with zipfile.ZipFile(artifact.zip_path) as archive:
+        names = set(archive.namelist())
+    on_disk = {p.relative_to(artifact.output).as_posix() for p in artifact.output.rglob("*") if p.is_file()}
+    assert names == on_disk
+    assert "lambda_function.py" in names
+
+
+def test_zip_is_reproducible(artifact, tmp_path):
+    lambda_artifact._write_zip(artifact.output, tmp_path / "again.zip")
+    assert (tmp_path / "again.zip").read_bytes() == artifact.zip_path.read_bytes()
+
+
+# --- running it -------------------------------------------------------------------------------
+
+@pytest.mark.dynamodb
+def test_clean_interpreter_answers_a_launch_request(start_container):
+    talk = Conversation(handler=start_container())
+    turn = talk.say("open cat harness coach")
+    assert "Welcome to Cat Harness Coach" in turn.speech
+    assert turn.reprompt and not turn.ends_session
+
+
+@pytest.mark.dynamodb
+def test_progress_saved_by_one_container_is_read_by_a_cold_one(start_container, lambda_env):
+    talk = Conversation(handler=start_container())
+    talk.say("open cat harness coach")
+    saved = talk.say("we're on step three")
+    assert "three" in saved.speech.lower()
+
+    later = Conversation(handler=start_container(), user_id=talk.user_id)
+    later.say("open cat harness coach")
+    assert "step three" in later.say("what step are we on").speech.lower()

@@ -1,0 +1,103 @@
+"""Free-form questions find the entry that answers them, and questions we can't answer are not guessed at."""
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from skill import search
+from skill.content import guide
+
+PARAPHRASES = tomllib.loads((Path(__file__).parent / "data" / "paraphrases.toml").read_text(encoding="utf-8"))
+REQUIRED_ACCURACY = 0.90
+
+
+@pytest.fixture(scope="module")
+def index() -> search.SearchIndex:
+    return search.build_index()
+
+
+def test_paraphrased_questions_route_to_the_right_entry(index):
+    cases = PARAPHRASES["case"]
+    misses = []
+    for case in cases:
+        match = index.best(case["query"])
+        if match is None or match.entry.id != case["expect"]:
+            misses.append(f"{case['query']!r}: wanted {case['expect']}, got {match.entry.id if match else None}")
+    accuracy = 1 - len(misses) / len(cases)
+    print(f"paraphrase accuracy {accuracy:.1%} ({len(cases) - len(misses)}/{len(cases)})")
+    assert accuracy >= REQUIRED_ACCURACY, "\n".join(misses)
+
+
+def test_every_expected_entry_exists_and_every_topic_is_covered():
+    ids = {entry.id for entry in guide().entries}
+    expected = {case["expect"] for case in PARAPHRASES["case"]}
+    assert expected <= ids
+    assert {t.id for t in guide().topics} <= expected
+
+
+@pytest.mark.parametrize("query", [case["query"] for case in PARAPHRASES["off_topic"]])
+def test_off_topic_questions_stay_below_the_confidence_threshold(index, query):
+    ranked = index.rank(query, limit=1)
+    assert not ranked or ranked[0].confidence < search.CONFIDENCE_THRESHOLD
+    assert index.best(query) is None
+
+
+def test_off_topic_question_makes_the_skill_say_what_it_can_help_with(talk):
+    talk.say("open cat harness coach")
+    turn = talk.say("what if the weather is nice tomorrow for a picnic")
+    assert "I'm not sure I have a good answer" in turn.speech
+    assert "choosing a harness and leash" in turn.speech
+    assert not turn.ends_session
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["my cat is panicking", "she is hissing at everything", "he's trying to escape the harness",
+     "my kitty is freaking out", "she is thrashing on the lead", "he slipped out of the harness"],
+)
+def test_crisis_questions_get_the_urgent_answer_whatever_else_they_share(index, query):
+    match = index.best(query)
+    assert match is not None and match.entry.urgent
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["my cat attacks my ankles will walks help", "how do i stop door darting", "what are the warning signs"],
+)
+def test_questions_about_problems_are_not_mistaken_for_a_crisis(index, query):
+    match = index.best(query)
+    assert match is not None and not match.entry.urgent
+
+
+def test_owner_words_mean_the_guide_words(index):
+    terms = index.vocabulary.terms
+    assert terms("my kitty") == []  # "kitty" means cat, and cat is in every question
+    assert terms("lead") == terms("leash")
+    assert terms("stages") == terms("stage")
+    assert terms("harnesses") == terms("harness")
+    assert terms("steer clear of dogs") == terms("avoid dogs")
+    assert terms("why does she keep backing up") == terms("backward")
+
+
+def test_numbers_do_not_decide_the_topic(index):
+    assert index.vocabulary.terms("ten minutes") == index.vocabulary.terms("minutes")
+
+
+def test_each_entry_is_found_by_its_own_title(index):
+    for entry in guide().entries:
+        ranked = index.rank(entry.title, limit=3)
+        assert entry in [match.entry for match in ranked], entry.id
+
+
+def test_the_index_is_built_once_and_lazily():
+    search.index.cache_clear()
+    assert search.index.cache_info().currsize == 0
+    first = search.index()
+    assert search.index() is first
+
+
+def test_empty_and_stopword_only_questions_match_nothing(index):
+    assert index.best("") is None
+    assert index.best("what is it") is None
