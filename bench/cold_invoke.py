@@ -17,17 +17,18 @@ def main() -> None:
     with open(event_file) as handle:
         event = json.load(handle)
     sys.path[:0] = [entry_dir, *extra]
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     import lambda_function
 
     imported = time.perf_counter()
     response = lambda_function.lambda_handler(event, None)
-    answered = time.perf_counter()
+    answered, answered_cpu = time.perf_counter(), time.process_time()
     speech = ((response.get("response") or {}).get("outputSpeech") or {}).get("ssml", "")
     print(json.dumps({
         "import_ms": (imported - start) * 1000,
         "invoke_ms": (answered - imported) * 1000,
         "total_ms": (answered - start) * 1000,
+        "cpu_ms": (answered_cpu - start_cpu) * 1000,
         "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         "speech": speech,
         "modules": len(sys.modules),

@@ -12,6 +12,7 @@ interpreter start-up, the same for both) is reported beside it. One extra run of
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import tempfile
 import time
@@ -100,6 +101,7 @@ def measure(endpoint: str | None, runs: int) -> dict[str, Any]:
     for subject in chosen:
         results["subjects"][subject.name] = {
             "total_ms": common.summary([r["total_ms"] for r in subject.runs]),
+            "cpu_ms": common.summary([r["cpu_ms"] for r in subject.runs]),
             "import_ms": common.summary([r["import_ms"] for r in subject.runs]),
             "invoke_ms": common.summary([r["invoke_ms"] for r in subject.runs]),
             "process_ms": common.summary([r["process_ms"] for r in subject.runs]),
@@ -111,7 +113,11 @@ def measure(endpoint: str | None, runs: int) -> dict[str, Any]:
     base = results["subjects"]["baseline"]["total_ms"]["p50"]
     results["ratio"] = {name: s["total_ms"]["p50"] / base for name, s in results["subjects"].items()
                         if name != "baseline"}
+    base_cpu = results["subjects"]["baseline"]["cpu_ms"]["p50"]
+    results["cpu_ratio"] = {name: s["cpu_ms"]["p50"] / base_cpu for name, s in results["subjects"].items()
+                            if name != "baseline"}
     results["target_ratio"] = TARGET_RATIO
+    results["load_average"] = os.getloadavg()
     results["store"] = "dynamodb (DynamoDB Local)" if endpoint else "memory (no DynamoDB Local)"
     results["persistence_present"] = common.module_present("skill.persistence")
     return results
@@ -120,18 +126,20 @@ def measure(endpoint: str | None, runs: int) -> dict[str, Any]:
 def print_results(results: dict[str, Any]) -> None:
     print(f"cold start: import lambda_function + first LaunchRequest, {results['runs']} runs each, "
           f"store {results['store']}")
-    print(f"{'':18}{'p10':>10}{'p50':>10}{'p90':>10}   import p50  invoke p50  process p50  modules")
+    print(f"load average at the end: {results['load_average'][0]:.1f} (on {os.cpu_count()} cores)")
+    print(f"{'':18}{'p10':>10}{'p50':>10}{'p90':>10}   import p50  invoke p50  process p50  modules  cpu p50")
     for name, s in results["subjects"].items():
         t = s["total_ms"]
         print(f"{name:18}{t['p10']:>10.1f}{t['p50']:>10.1f}{t['p90']:>10.1f}   "
               f"{s['import_ms']['p50']:>10.1f}{s['invoke_ms']['p50']:>12.1f}{s['process_ms']['p50']:>13.1f}"
-              f"{s['modules']:>9}")
+              f"{s['modules']:>9}{s['cpu_ms']['p50']:>9.1f}")
     for name, s in results["subjects"].items():
         print(f"{name}: boto3 imported during the cold invoke: {s['boto3_loaded']}"
               + (f"; stderr: {s['stderr']}" if s["stderr"] else ""))
     for name, ratio in results["ratio"].items():
         verdict = "meets" if ratio <= results["target_ratio"] else "MISSES"
-        print(f"ratio {name}/baseline (p50): {ratio:.2f}  ({verdict} target <= {results['target_ratio']})")
+        print(f"ratio {name}/baseline (p50): {ratio:.2f}  ({verdict} target <= {results['target_ratio']}); "
+              f"CPU time ratio {results['cpu_ratio'][name]:.2f}")
     for name, parts in results["import_breakdown"].items():
         print(f"import self-time by package, {name}: " + ", ".join(f"{p} {t:.0f}" for p, t in parts[:8]) + " (ms)")
     print("commands:")

@@ -13,7 +13,8 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str]]:
     rows: list[tuple[str, str, str]] = []
     cold = results.get("cold_start") or {}
     for name, ratio in (cold.get("ratio") or {}).items():
-        rows.append((f"cold start {name} <= {cold['target_ratio']} x baseline (p50)", f"{ratio:.2f} x",
+        rows.append((f"cold start {name} <= {cold['target_ratio']} x baseline (p50)",
+                     f"{ratio:.2f} x wall ({cold['cpu_ratio'][name]:.2f} x CPU time)",
                      _verdict(ratio <= cold["target_ratio"])))
     warm = results.get("warm_turns") or {}
     if warm.get("ours"):
@@ -100,13 +101,19 @@ def _cold(part: dict[str, Any] | None) -> list[str]:
     for name, s in part["subjects"].items():
         t = s["total_ms"]
         rows.append([name, f"{t['p10']:.0f}", f"{t['p50']:.0f}", f"{t['p90']:.0f}", f"{s['import_ms']['p50']:.0f}",
-                     f"{s['invoke_ms']['p50']:.1f}", f"{s['process_ms']['p50']:.0f}", str(s["modules"])])
+                     f"{s['invoke_ms']['p50']:.1f}", f"{s['process_ms']['p50']:.0f}", f"{s['cpu_ms']['p50']:.0f}",
+                     str(s["modules"]), "yes" if s["boto3_loaded"] else "no"])
     out = ["", "## Cold start", "",
            f"Fresh interpreter, `import lambda_function`, one LaunchRequest; {part['runs']} runs each, alternating; "
-           f"store {part['store']}. Milliseconds; total = import + first invoke (timed inside the child), "
-           "process = the whole child including interpreter start-up.", "",
-           _table(["skill", "p10", "p50", "p90", "import p50", "invoke p50", "process p50", "modules"], rows), ""]
-    out += [f"Ratio {name}/baseline (p50 total): **{ratio:.2f}**" + "  " for name, ratio in part["ratio"].items()]
+           f"store {part['store']}; load average {part['load_average'][0]:.1f} on this 2-core machine at the end. "
+           "Milliseconds; total = import + first invoke (wall, timed inside the child), CPU = the child's CPU time "
+           "for the same span, process = the whole child including interpreter start-up. "
+           "`ours (artifact)` runs the built artifact without .pyc, as Lambda loads it (it compiles every module); "
+           "the other two use cached bytecode.", "",
+           _table(["skill", "p10", "p50", "p90", "import p50", "invoke p50", "process p50", "CPU p50", "modules",
+                   "boto3 used"], rows), ""]
+    out += [f"Ratio {name}/baseline (p50 total): **{ratio:.2f}** wall, {part['cpu_ratio'][name]:.2f} CPU  "
+            for name, ratio in part["ratio"].items()]
     out += ["", "Import self-time by top-level package (one `-X importtime` run, ms):", ""]
     out += [f"- {name}: " + ", ".join(f"{p} {t:.0f}" for p, t in parts[:10]) for name, parts in
             part["import_breakdown"].items()]
@@ -121,18 +128,21 @@ def _warm(part: dict[str, Any] | None) -> list[str]:
     rows = []
     for name, f in part["ours"].items():
         if not f.get("available"):
-            rows.append([name, "n/a", "", "", "", "", "", f.get("why", "")])
+            rows.append([name, "n/a", "", "", "", "", "", "", "", f.get("why", "")])
             continue
         rows.append([name, f"{f['p50']:.3f}", f"{f['p90']:.3f}", f"{f['p99']:.3f}", f"{f['max']:.2f}",
+                     f"{f['cpu']['p50']:.3f}", f"{f['cpu']['p99']:.3f}",
                      f"{f['ratio_p50']:.2f}", f"{f['ratio_p50_sdk_only']:.2f}", f"\"{f['said']}\""])
     for name, f in part["baseline"].items():
         rows.append([f"baseline {name}", f"{f['p50']:.3f}", f"{f['p90']:.3f}", f"{f['p99']:.3f}", f"{f['max']:.2f}",
-                     "", "", ""])
+                     f"{f['cpu']['p50']:.3f}", f"{f['cpu']['p99']:.3f}", "", "", ""])
     out = ["", "## Warm turns", "",
            f"In-process `handle_event` on the exact envelope a conversation produced, {part['turns_per_type']} turns "
-           f"per type after a warm-up; store {part['store']}. Milliseconds.", "",
-           _table(["turn", "p50", "p90", "p99", "max", "p50 / baseline launch", "p50 / SDK-only launch", "utterance"],
-                  rows), ""]
+           f"per type after a warm-up; store {part['store']}; load average {part['load_average'][0]:.1f} on this 2-core "
+           "machine. Milliseconds, wall clock; CPU = this thread's CPU time (robust to other load on the machine).",
+           "",
+           _table(["turn", "p50", "p90", "p99", "max", "CPU p50", "CPU p99", "p50 / baseline launch",
+                   "p50 / SDK-only launch", "utterance"], rows), ""]
     out += [f"- {name}: {note}" for name, note in part.get("notes", {}).items()]
     return out + [f"- command: `{part['command']}`"]
 

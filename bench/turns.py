@@ -64,9 +64,9 @@ PROGRESS = TurnType(
 )
 TIMER = TurnType(
     "timer start", (OPEN, "go to step one"),
-    ("start a timer", "set a timer", "start the timer", "time this session", "start a session timer",
+    ("start a two minute session", "set a session timer for two minutes", "start a timer", "set a timer", "start the timer", "time this session", "start a session timer",
      "set a timer for five minutes", "start a timer for this step"),
-    _new_intent("Timer"),
+    _new_intent("Timer", "StartSession"),
 )
 STOP = TurnType("stop", (OPEN,), ("stop",), _named("AMAZON.StopIntent"))
 

@@ -16,6 +16,7 @@ import importlib.util
 import os
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -25,20 +26,47 @@ TARGET_P50_RATIO = 1.5
 TARGET_P99_MS = 10.0
 HELD_TO_TARGET = ("question", "step navigation")
 WARMUP = 50
+TIMER_SHARE = 4  # timer turns make a real HTTPS call to the emulation: a quarter as many
 
 
-def time_turns(handler: Callable[[dict[str, Any]], Any], event: dict[str, Any], count: int) -> list[float]:
-    """Latency of ``count`` calls in milliseconds, after a warm-up that fills caches as a warm container has."""
+def time_turns(handler: Callable[[dict[str, Any]], Any], event: dict[str, Any], count: int,
+               fresh_users: bool = False) -> tuple[list[float], list[float], str]:
+    """Wall and CPU milliseconds of ``count`` calls, after a warm-up that fills caches as a warm container has.
+
+    CPU time (this thread's) is reported beside wall time because other work on a shared 2-core
+    machine inflates wall time, not CPU time. ``fresh_users`` gives every call its own user id, so
+    a turn that saves (a progress update) is a first save each time instead of repeating itself on
+    a record it already changed. Also returns the plain speech of the last answer.
+    """
     for _ in range(WARMUP):
-        handler(copy.deepcopy(event))
-    events = [copy.deepcopy(event) for _ in range(count)]
-    latencies = []
-    clock = time.perf_counter_ns
+        handler(_copy(event, fresh_users))
+    events = [_copy(event, fresh_users) for _ in range(count)]
+    wall, cpu = [], []
+    clock, cpu_clock = time.perf_counter_ns, time.thread_time_ns
+    response: Any = None
     for body in events:
-        started = clock()
-        handler(body)
-        latencies.append((clock() - started) / 1e6)
-    return latencies
+        started, started_cpu = clock(), cpu_clock()
+        response = handler(body)
+        cpu.append((cpu_clock() - started_cpu) / 1e6)
+        wall.append((clock() - started) / 1e6)
+    ssml = ((response or {}).get("response") or {}).get("outputSpeech", {}).get("ssml", "")
+    return wall, cpu, _plain(ssml)
+
+
+def _copy(event: dict[str, Any], fresh_user: bool) -> dict[str, Any]:
+    body = copy.deepcopy(event)
+    if fresh_user:
+        user = f"amzn1.ask.account.bench-{uuid.uuid4()}"
+        body["context"]["System"]["user"]["userId"] = user
+        if body.get("session"):
+            body["session"]["user"]["userId"] = user
+    return body
+
+
+def _plain(ssml: str) -> str:
+    from skill.speech import plain_text
+
+    return plain_text(ssml)
 
 
 def load_baseline() -> Any:
@@ -50,27 +78,18 @@ def load_baseline() -> Any:
 
 
 @contextlib.contextmanager
-def timers_emulation(conversation: Any) -> Iterator[str]:
-    """The Alexa Timers API emulation from the timer issue, when this tree has it."""
+def timers_emulation() -> Iterator[Any]:
+    """The Alexa Timers API emulation from the timer issue (HTTPS on loopback), when this tree has it."""
     if not common.module_present("skill.simulator.timers_api"):
-        yield "no Timers API emulation in this tree"
+        yield None
         return
-    from skill.simulator import timers_api
+    from skill.simulator.timers_api import TimersApiEmulator
 
-    start = getattr(timers_api, "serve", None) or getattr(timers_api, "start", None)
-    if start is None:
-        yield "skill.simulator.timers_api has no serve()/start()"
-        return
-    server = start()
-    endpoint = getattr(server, "endpoint", None) or getattr(server, "url", None)
-    if endpoint:
-        conversation.device.api_endpoint = endpoint
+    emulator = TimersApiEmulator(ring_in_real_time=False).start()
     try:
-        yield f"Timers API emulation at {endpoint}"
+        yield emulator
     finally:
-        stop = getattr(server, "stop", None) or getattr(server, "shutdown", None)
-        if stop:
-            stop()
+        emulator.stop()
 
 
 def measure(endpoint: str | None, count: int) -> dict[str, Any]:
@@ -80,15 +99,22 @@ def measure(endpoint: str | None, count: int) -> dict[str, Any]:
     from skill.config import Settings
     from skill.simulator.conversation import Conversation
 
-    skill = build_skill(Settings.from_env())
-
-    def ours(event: dict[str, Any]) -> dict[str, Any]:
-        return handle_event(event, skill=skill)
-
     results: dict[str, Any] = {"turns_per_type": count, "store": os.environ["CHC_STORE"], "ours": {}, "notes": {}}
-    conversation = Conversation(handler=ours, user_id="amzn1.ask.account.bench-warm")
-    with timers_emulation(conversation) as timer_note:
-        results["notes"]["timer start"] = timer_note
+    with timers_emulation() as timers:
+        options = {"api_client": timers.api_client()} if timers is not None else {}
+        skill = build_skill(Settings.from_env(), **options)
+
+        def ours(event: dict[str, Any]) -> dict[str, Any]:
+            return handle_event(event, skill=skill)
+
+        conversation = Conversation(handler=ours, user_id=f"amzn1.ask.account.bench-warm-{uuid.uuid4()}",
+                                    **({"timers": timers} if timers is not None else {}))
+        if timers is not None:
+            conversation.grant_timers()
+            results["notes"]["timer start"] = (f"Timers API emulation over HTTPS at {timers.endpoint}; "
+                                               f"{count // TIMER_SHARE} turns")
+        else:
+            results["notes"]["timer start"] = "no Timers API emulation in this tree"
         for kind in (turns.LAUNCH, *turns.WARM_TURNS):
             turn = kind.reach(conversation)
             if turn is None:
@@ -96,24 +122,34 @@ def measure(endpoint: str | None, count: int) -> dict[str, Any]:
                 continue
             if "something went wrong" in turn.speech:
                 raise RuntimeError(f"{kind.name}: the skill answered with its error apology")
-            latencies = time_turns(ours, turn.request, count)
+            n = count // TIMER_SHARE if kind is turns.TIMER else count
+            api_calls = len(timers.calls) if timers is not None else 0
+            wall, cpu, speech = time_turns(ours, turn.request, n, fresh_users=kind is turns.PROGRESS)
+            if kind is turns.TIMER and timers is not None:
+                per_turn = (len(timers.calls) - api_calls) / (n + WARMUP)
+                results["notes"]["timer start"] += f", {per_turn:.1f} Timers API calls per turn"
+            if speech != turn.speech:
+                results["notes"][kind.name] = f"repeated turns answered differently: {speech[:120]!r}"
             results["ours"][kind.name] = {"available": True, "said": turn.said, "intent": turn.intent,
-                                          **common.summary(latencies)}
+                                          **common.summary(wall), "cpu": common.summary(cpu)}
 
     baseline = load_baseline()
     launch = common.launch_event()
-    results["baseline"] = {"launch (GetItem)": common.summary(time_turns(
-        lambda ev: baseline.lambda_handler(ev, None), launch, count))}
-    baseline.READ_ON_LAUNCH = False
-    results["baseline"]["launch (SDK only)"] = common.summary(time_turns(
-        lambda ev: baseline.lambda_handler(ev, None), launch, count))
+    results["baseline"] = {}
+    for name, read in (("launch (GetItem)", True), ("launch (SDK only)", False)):
+        baseline.READ_ON_LAUNCH = read
+        wall, cpu, _ = time_turns(lambda ev: baseline.lambda_handler(ev, None), launch, count)
+        results["baseline"][name] = {**common.summary(wall), "cpu": common.summary(cpu)}
 
     reference = results["baseline"]["launch (GetItem)"]["p50"]
     sdk_only = results["baseline"]["launch (SDK only)"]["p50"]
+    reference_cpu = results["baseline"]["launch (GetItem)"]["cpu"]["p50"]
     for figures in results["ours"].values():
         if figures.get("available"):
             figures["ratio_p50"] = figures["p50"] / reference
             figures["ratio_p50_sdk_only"] = figures["p50"] / sdk_only
+            figures["ratio_cpu_p50"] = figures["cpu"]["p50"] / reference_cpu
+    results["load_average"] = os.getloadavg()
     results["targets"] = {"p50_ratio": TARGET_P50_RATIO, "p99_ms": TARGET_P99_MS, "held": list(HELD_TO_TARGET)}
     results["command"] = common.command_line(
         [common.PYTHON, "-m", "bench.warm_turns", "--turns", str(count), "--endpoint", endpoint or "(none)"],
@@ -123,7 +159,8 @@ def measure(endpoint: str | None, count: int) -> dict[str, Any]:
 
 def print_results(results: dict[str, Any]) -> None:
     print(f"warm turns: {results['turns_per_type']} per type, in-process, store {results['store']}")
-    print(f"{'turn':20}{'p50':>9}{'p90':>9}{'p99':>9}{'max':>9}  p50/baseline  p50/SDK-only   utterance")
+    print(f"load average during the run: {results['load_average'][0]:.1f} (on {os.cpu_count()} cores)")
+    print(f"{'turn':20}{'p50':>9}{'p90':>9}{'p99':>9}{'max':>9}  p50/baseline  p50/SDK-only  cpu p50  cpu p99   utterance")
     for name, f in results["ours"].items():
         if not f.get("available"):
             print(f"{name:20}  n/a: {f['why']}")
@@ -134,9 +171,11 @@ def print_results(results: dict[str, Any]) -> None:
             ok = f["ratio_p50"] <= TARGET_P50_RATIO and f["p99"] <= TARGET_P99_MS
             verdict = "  meets" if ok else "  MISSES"
         print(f"{name:20}{f['p50']:>9.3f}{f['p90']:>9.3f}{f['p99']:>9.3f}{f['max']:>9.2f}"
-              f"{f['ratio_p50']:>14.2f}{f['ratio_p50_sdk_only']:>14.2f}   \"{f['said']}\"{verdict}")
+              f"{f['ratio_p50']:>14.2f}{f['ratio_p50_sdk_only']:>14.2f}{f['cpu']['p50']:>9.3f}{f['cpu']['p99']:>9.3f}"
+              f"   \"{f['said']}\"{verdict}")
     for name, f in results["baseline"].items():
-        print(f"baseline {name:11}{f['p50']:>9.3f}{f['p90']:>9.3f}{f['p99']:>9.3f}{f['max']:>9.2f}")
+        print(f"baseline {name:11}{f['p50']:>9.3f}{f['p90']:>9.3f}{f['p99']:>9.3f}{f['max']:>9.2f}"
+              f"{'':28}{f['cpu']['p50']:>9.3f}{f['cpu']['p99']:>9.3f}")
     print(f"targets: question/navigation p50 <= {TARGET_P50_RATIO} x baseline launch p50, p99 <= {TARGET_P99_MS} ms")
     for name, note in results["notes"].items():
         print(f"note ({name}): {note}")

@@ -18,7 +18,6 @@ from ask_sdk_model import RequestEnvelope, ResponseEnvelope
 from ask_sdk_model.services import ApiClient
 
 from skill import handlers
-from skill.api_client import AlexaApiClient
 from skill.config import Settings
 from skill.household import StoreInterceptor
 from skill.persistence import HouseholdRepository, ProgressStore, create_store
@@ -37,7 +36,7 @@ def build_skill(settings: Settings | None = None, store: ProgressStore | None = 
     their local emulator's certificate, production uses the normal CA bundle.
     """
     settings = settings or Settings.from_env()
-    builder = CustomSkillBuilder(api_client=api_client or AlexaApiClient())
+    builder = CustomSkillBuilder(api_client=api_client or DeferredApiClient())
     if settings.skill_id:
         builder.skill_id = settings.skill_id
     builder.add_global_request_interceptor(
@@ -49,6 +48,24 @@ def build_skill(settings: Settings | None = None, store: ProgressStore | None = 
     for exception_handler in handlers.exception_handlers():
         builder.add_exception_handler(exception_handler)
     return builder.create()
+
+
+class DeferredApiClient(ApiClient):
+    """The production API client, built on the first Alexa API call instead of at cold start.
+
+    AlexaApiClient brings in ``requests``; only timer turns call an Alexa API, so launches and
+    questions should not pay for importing it.
+    """
+
+    def __init__(self) -> None:
+        self._client: ApiClient | None = None
+
+    def invoke(self, request: Any) -> Any:
+        if self._client is None:
+            from skill.api_client import AlexaApiClient
+
+            self._client = AlexaApiClient()
+        return self._client.invoke(request)
 
 
 @cache
@@ -101,6 +118,11 @@ def handle_event(event: Any, skill: CustomSkill | None = None, context: Any = No
         envelope = _serializer.deserialize(json.dumps(event), RequestEnvelope)
         if not isinstance(envelope, RequestEnvelope) or envelope.request is None:
             raise ValueError("not an Alexa request envelope")
+        if envelope.context is None or envelope.context.system is None:
+            # Alexa always sends context.System; the SDK reads its API token before any handler runs.
+            raise ValueError("request envelope without context.System")
+        if envelope.context is None or envelope.context.system is None:
+            raise ValueError("no context.System: Alexa always sends one")
     except Exception as error:  # noqa: BLE001 - anything unparseable gets the same spoken answer
         log.warning("malformed request envelope: %s", error)
         return malformed_request_response()

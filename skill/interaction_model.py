@@ -4,6 +4,8 @@ Sources: the intent files in ``skill/interaction/*.toml`` (one per area of the s
 guide content, which supplies the TOPIC slot values so a new topic is speakable without editing
 the model. Output: ``interaction_model/interactionModels/custom/<locale>.json``, identical for
 all locales. Run ``python3 dev.py model`` after changing a source; a test fails if you forget.
+The same command writes the skill manifest ``interaction_model/skill.json`` from
+``skill/interaction/manifest.toml`` (see the section at the end of this module).
 """
 from __future__ import annotations
 
@@ -198,8 +200,13 @@ def current_endpoint(target: Path = MANIFEST) -> str | None:
     return custom.get("endpoint", {}).get("uri")
 
 
+def render_manifest(manifest: dict[str, Any]) -> str:
+    """Formatted exactly as ASK CLI writes skill.json back after `ask deploy`, so a deploy leaves no diff."""
+    return json.dumps(manifest, indent=2, ensure_ascii=False)
+
+
 def write_manifest(endpoint: str | None = None, target: Path = MANIFEST) -> Path:
-    text = render(skill_manifest(endpoint or current_endpoint(target)))
+    text = render_manifest(skill_manifest(endpoint or current_endpoint(target)))
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     return target
@@ -207,5 +214,5 @@ def write_manifest(endpoint: str | None = None, target: Path = MANIFEST) -> Path
 
 def stale_manifest(target: Path = MANIFEST) -> bool:
     """True when skill.json differs from what its source generates (keeping its endpoint)."""
-    expected = render(skill_manifest(current_endpoint(target)))
+    expected = render_manifest(skill_manifest(current_endpoint(target)))
     return not target.exists() or target.read_text(encoding="utf-8") != expected

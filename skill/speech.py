@@ -18,6 +18,8 @@ import jinja2
 TEMPLATES = Path(__file__).parent / "templates"
 _SPACES = re.compile(r"\s+")
 _TAGS = re.compile(r"<[^>]+>")
+# Characters XML 1.0 forbids even when escaped (control codes, lone surrogates, U+FFFE/U+FFFF).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 WORDS_PER_SECOND = 2.6  # Alexa's default speaking rate, roughly 155 words a minute.
 
 
@@ -34,7 +36,7 @@ def _escape(value: Any) -> str:
         return ""
     if isinstance(value, SSML):
         return str(value)
-    return escape(str(value))
+    return escape(_NOT_XML.sub("", str(value)))
 
 
 class SSML(str):

@@ -22,6 +22,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 
 from deploy import lambda_artifact
@@ -92,8 +93,6 @@ class LambdaContainer:
 @pytest.fixture
 def lambda_env(dynamodb_server) -> dict[str, str]:
     """The function's environment as template.yaml sets it, pointed at a fresh DynamoDB Local table."""
-    import boto3
-
     table = f"artifact-{uuid.uuid4().hex[:8]}"
     boto3.client("dynamodb", endpoint_url=dynamodb_server.endpoint, region_name=dynamodb_local.REGION,
                  aws_access_key_id=dynamodb_local.ACCESS_KEY, aws_secret_access_key=dynamodb_local.SECRET_KEY,
@@ -189,3 +188,10 @@ def test_progress_saved_by_one_container_is_read_by_a_cold_one(start_container, 
     later = Conversation(handler=start_container(), user_id=talk.user_id)
     later.say("open cat harness coach")
     assert "step three" in later.say("what step are we on").speech.lower()
+
+    table = boto3.resource("dynamodb", endpoint_url=lambda_env["DYNAMODB_ENDPOINT"], region_name=dynamodb_local.REGION,
+                           aws_access_key_id=dynamodb_local.ACCESS_KEY,
+                           aws_secret_access_key=dynamodb_local.SECRET_KEY).Table(lambda_env["TABLE_NAME"])
+    item = table.get_item(Key={"id": talk.user_id}).get("Item")
+    assert item is not None, "progress went to the table named in TABLE_NAME"
+    assert item["ttl"] > 0, "and carries the attribute the table's TTL expires on"

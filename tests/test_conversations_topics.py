@@ -102,6 +102,9 @@ URGENT = [
     "he's trying to escape",
     "what do i do my cat is hissing at everything",
     "help my cat is freaking out right now",
+    # These match progress phrasings ("my cat is {milestone}") and must still reach the safety answer.
+    "my cat is thrashing on the leash",
+    "she's freaking out in the harness",
 ]
 
 

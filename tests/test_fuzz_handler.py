@@ -96,7 +96,7 @@ def intent_requests(draw, names=None) -> dict[str, Any]:
 
 @st.composite
 def real_envelopes(draw, requests=None) -> dict[str, Any]:
-    request = draw(requests or st.one_of(intent_requests(), st.just(envelopes.launch_request()),
+    request = draw(requests if requests is not None else st.one_of(intent_requests(), st.just(envelopes.launch_request()),
                                          st.just(envelopes.session_ended_request())))
     session = Session(user_id="amzn1.ask.account.fuzz", new=draw(st.booleans()),
                       attributes=draw(st.sampled_from([{}, {"step": 2, "pending": "more"},

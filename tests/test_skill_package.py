@@ -154,6 +154,11 @@ def test_committed_manifest_is_generated_from_its_source():
     assert not interaction_model.stale_manifest(), "run python3 dev.py model"
 
 
+def test_skill_json_is_written_as_ask_cli_writes_it_back_after_a_deploy():
+    text = MANIFEST.read_text(encoding="utf-8")
+    assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False)  # JSON.stringify(content, null, 2)
+
+
 def test_ask_cli_finds_the_skill_package():
     resources = read_json(ROOT / "ask-resources.json")
     assert resources["askcliResourcesVersion"] == "2020-03-31"

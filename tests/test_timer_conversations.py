@@ -22,7 +22,7 @@ CLIENT_TIMEOUT = 0.5
 
 @pytest.fixture(scope="module")
 def emulator():
-    with TimersApiEmulator(ring_in_real_time=False, slow_seconds=CLIENT_TIMEOUT * 3) as running:
+    with TimersApiEmulator(manual_clock=True, slow_seconds=CLIENT_TIMEOUT * 3) as running:
         yield running
 
 

@@ -19,6 +19,7 @@ from skill import household, slots
 from skill.content import guide
 from skill.dialogue import Reply, SessionState
 from skill.handlers.base import IntentHandler, PendingAnswerHandler, intent_name
+from skill.handlers.questions import answer_free_text
 from skill.household import SaveFailed
 from skill.progress import (
     OUTCOMES,
@@ -52,9 +53,9 @@ def _context(handler_input: HandlerInput, cat: CatProgress) -> dict[str, Any]:
     return {"who": who(cat), "Who": who(cat)[:1].upper() + who(cat)[1:], "step": step, "total": TOTAL_STEPS}
 
 
-def _not_saved(state: SessionState) -> Reply:
+def _not_saved(state: SessionState, what: str = "save") -> Reply:
     state.pending = None
-    reply = Reply.from_template("progress_not_saved")
+    reply = Reply.from_template("progress_not_saved", what=what)
     reply.remember = False
     return reply
 
@@ -133,6 +134,9 @@ class FinishedStepHandler(ProgressIntentHandler):
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
         number = self._finished(handler_input)
         if intent_name(handler_input) == "MilestoneIntent" and number is None:
+            heard = slots.text(handler_input, "milestone")
+            if heard:
+                return answer_free_text(heard, state, one_shot=one_shot)
             state.pending = None
             return Reply.from_template("progress_missing", kind="milestone")
         if number is not None and not 1 <= number <= TOTAL_STEPS:
@@ -295,7 +299,7 @@ class YesToConfirmHandler(PendingAnswerHandler, ProgressIntentHandler):
             try:
                 household.delete(handler_input)
             except SaveFailed:
-                return _not_saved(state)
+                return _not_saved(state, "delete")
             return Reply.from_template("progress_confirmed", what="delete", who="your cat", step=guide().step(1))
         if what == "add" and name:
             saved, result = self.save(handler_input, state, lambda home: add_cat(home, name, today))

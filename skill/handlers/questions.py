@@ -50,15 +50,23 @@ class QuestionHandler(IntentHandler):
     intents = frozenset({"QuestionIntent"})
 
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
-        query = slots.text(handler_input, "query")
-        match = search.index().best(query) if query else None
-        if match is None:
-            state.pending = None
-            state.more = None
-            reply = Reply.from_template("not_sure", query=query)
-            reply.remember = False
-            return reply
-        return replies.answer(match.entry, state, one_shot=one_shot)
+        return answer_free_text(slots.text(handler_input, "query"), state, one_shot=one_shot)
+
+
+def answer_free_text(query: str | None, state: SessionState, *, one_shot: bool = False) -> Reply:
+    """Search the guide for the words; below the confidence threshold say what the skill can help with.
+
+    Other handlers whose slot did not match (e.g. "she's {milestone}" hearing "she's hissing")
+    fall back to this, so a crisis described in any phrasing still gets the urgent answer.
+    """
+    match = search.index().best(query) if query else None
+    if match is None:
+        state.pending = None
+        state.more = None
+        reply = Reply.from_template("not_sure", query=query)
+        reply.remember = False
+        return reply
+    return replies.answer(match.entry, state, one_shot=one_shot)
 
 
 HANDLERS = [TopicAnswerHandler(), TopicSlotHandler(), QuestionHandler()]

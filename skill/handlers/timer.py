@@ -39,8 +39,8 @@ from skill.timer import (
     kind_for,
     kind_from_label,
     kinds,
-    possessive,
     posix,
+    possessive,
     spoken_length,
     timer_label,
 )

@@ -23,7 +23,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -132,21 +132,23 @@ class TimersApiEmulator:
 
     ``granted``: whether the user's grant of the timers permission is in effect (else 401).
     ``fault``: None, an HTTP status to answer every call with (403, 500, 504...), or "timeout".
-    ``ring_in_real_time``: a background thread rings timers as real time passes; tests turn it
-    off and call ``advance`` so rings happen exactly when they say.
+    ``ring_in_real_time``: a background thread rings timers as real time passes. Tests instead
+    use ``manual_clock``: time stands still (on a whole second) until ``advance`` moves it, so
+    every duration and every ring is exact.
     """
 
     def __init__(self, *, granted: bool = True, on_ring: RingCallback | None = None,
-                 ring_in_real_time: bool = True, slow_seconds: float = 5.0) -> None:
+                 ring_in_real_time: bool = True, slow_seconds: float = 5.0, manual_clock: bool = False) -> None:
         self.granted = granted
         self.fault: int | str | None = None
         self.slow_seconds = slow_seconds
         self.on_ring = on_ring
-        self.ring_in_real_time = ring_in_real_time
+        self.ring_in_real_time = ring_in_real_time and not manual_clock
         self.timers: dict[str, EmulatedTimer] = {}
         self.rung: list[EmulatedTimer] = []
         self.calls: list[tuple[str, str, dict[str, Any] | None]] = []
         self._offset = datetime.timedelta()
+        self._frozen_at = (datetime.datetime.now(datetime.UTC).replace(microsecond=0) if manual_clock else None)
         self._lock = threading.RLock()
         self._stopped = threading.Event()
         self._server: ThreadingHTTPServer | None = None
@@ -157,7 +159,7 @@ class TimersApiEmulator:
     # -- clock ---------------------------------------------------------------------------------
     def now(self) -> datetime.datetime:
         with self._lock:
-            return datetime.datetime.now(datetime.UTC) + self._offset
+            return (self._frozen_at or datetime.datetime.now(datetime.UTC)) + self._offset
 
     def advance(self, seconds: float) -> list[EmulatedTimer]:
         """Fast-forward the clock (for the simulator and tests) and ring whatever came due."""
