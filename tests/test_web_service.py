@@ -100,7 +100,13 @@ def test_lambda_refuses_another_skills_request_without_an_exception():
 def test_flask_ask_sdk_imports_and_the_sdk_default_verifier_still_fails_closed():
     """In a fresh interpreter: the adapter imports, and the SDK's own verifier cannot pass anything."""
     script = (
-        "import skill.web, flask_ask_sdk.skill_adapter\n"
+        "import sys, skill.web, flask_ask_sdk.skill_adapter\n"
+        "deferred = sys.modules['oscrypto.asymmetric']\n"
+        "assert deferred.__file__.endswith('asymmetric.py')\n"
+        "try:\n"
+        "    assert callable(deferred.load_certificate)\n"
+        "except Exception as error:\n"
+        "    assert type(error).__name__ == 'LibraryNotFoundError', error\n"
         "from ask_sdk_webservice_support.verifier import RequestVerifier\n"
         "from tests.support.alexa_signing import SigningAuthority\n"
         "try:\n"
