@@ -77,6 +77,15 @@ class ProgressIntentHandler(IntentHandler):
             return False, _not_saved(state)
 
 
+def _cat_asked_about(handler_input: HandlerInput, home: Household) -> CatProgress | None:
+    """The cat a question names ("how is Milo doing?"), the active cat when none is named, None if unknown."""
+    asked = slots.text(handler_input, "name")
+    if not asked:
+        return home.active_cat
+    key = find_cat(home, asked)
+    return home.cats[key] if key is not None else None
+
+
 class CurrentStepHandler(IntentHandler):
     """ "What step are we on?" -- a pure question: reads (once per session), never writes."""
 
@@ -84,14 +93,11 @@ class CurrentStepHandler(IntentHandler):
 
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
         home = household.current(handler_input)
-        cat = home.active_cat
-        asked = slots.text(handler_input, "name")
-        if asked:
-            key = find_cat(home, asked)
-            if key is None:
-                state.pending = None
-                return Reply.from_template("progress_unknown_cat", cat_name=clean_name(asked), known=home.names())
-            cat = home.cats[key]
+        cat = _cat_asked_about(handler_input, home)
+        if cat is None:
+            state.pending = None
+            asked = clean_name(slots.text(handler_input, "name") or "")
+            return Reply.from_template("progress_unknown_cat", cat_name=asked, known=home.names())
         if not one_shot and cat is home.active_cat and cat.finished_on is None:
             _offer_step(state, cat.step)
         else:
@@ -205,14 +211,11 @@ class SummaryHandler(IntentHandler):
 
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
         home = household.current(handler_input)
-        cat = home.active_cat
-        asked = slots.text(handler_input, "name")
-        if asked:
-            key = find_cat(home, asked)
-            if key is None:
-                state.pending = None
-                return Reply.from_template("progress_unknown_cat", cat_name=clean_name(asked), known=home.names())
-            cat = home.cats[key]
+        cat = _cat_asked_about(handler_input, home)
+        if cat is None:
+            state.pending = None
+            asked = clean_name(slots.text(handler_input, "name") or "")
+            return Reply.from_template("progress_unknown_cat", cat_name=asked, known=home.names())
         state.pending = None
         others = [c.name for key, c in home.cats.items() if c is not cat and c.name]
         return Reply.from_template(
