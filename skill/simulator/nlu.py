@@ -133,7 +133,8 @@ class Understanding:
             if token.startswith("{") and token.endswith("}"):
                 parts.append(f"(?P<{token[1:-1]}>.+?)")
             else:
-                parts.append(re.escape(normalise(token)))
+                # Typed text often drops apostrophes ("cats name"); speech recognition would not.
+                parts.append(re.escape(normalise(token)).replace("'", "'?"))
                 literal += 1
         regex = re.compile("^" + r"\s+".join(parts) + "$")
         greedy = re.compile("^" + r"\s+".join(p.replace(">.+?)", ">.+)") for p in parts) + "$")
