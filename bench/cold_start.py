@@ -7,16 +7,26 @@ child from before ``import lambda_function`` to the returned response; the whole
 interpreter start-up, the same for both) is reported beside it. One extra run of each with
 ``-X importtime`` says where the import time goes.
 
+Those two run from the source tree on this venv's Python. The built artifact (``python3 dev.py
+build``) is measured as Lambda runs it: by an interpreter of the template's version (python3.13,
+from PATH or pyenv) when there is one, with no site-packages, no bytecode writing (/var/task is
+read-only) and the venv's boto3 and its pure-Python dependencies after it on the path. Its
+yardstick is the baseline on that same interpreter, loading its SDK packages from the artifact
+(the same files and .pyc) and boto3 from the same place. Without such an interpreter the artifact
+runs on this venv's Python against the source-tree baseline, and the output says so.
+
     python -m bench.cold_start [--runs 30] [--endpoint URL] [--quick] [--json out.json]
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,13 +46,16 @@ class Subject:
     extra_path: list[Path]
     cwd: Path
     env: dict[str, str]
+    python: str = common.PYTHON
+    flags: tuple[str, ...] = ()
+    reference: str | None = "baseline"
     runs: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     boto3_loaded: bool = False
 
     def argv(self, event_file: Path, importtime: bool = False) -> list[str]:
-        flags = ["-X", "importtime"] if importtime else []
-        return [common.PYTHON, *flags, str(common.BENCH / "cold_invoke.py"), str(self.entry), str(event_file),
+        flags = [*self.flags, *(["-X", "importtime"] if importtime else [])]
+        return [self.python, *flags, str(common.BENCH / "cold_invoke.py"), str(self.entry), str(event_file),
                 *map(str, self.extra_path)]
 
     def run(self, event_file: Path, importtime: bool = False) -> tuple[dict[str, Any], str]:
@@ -57,16 +70,37 @@ class Subject:
         return result, done.stderr
 
 
-def subjects(endpoint: str | None) -> list[Subject]:
-    """Ours from the source tree, ours from the built artifact when there is one, and the baseline."""
-    found = [Subject("ours", common.LAMBDA_DIR, [common.ROOT], common.ROOT, common.our_env(endpoint))]
+# As on Lambda: no site-packages, and no bytecode written (/var/task is read-only), so whatever
+# ships without .pyc is compiled at every cold start.
+LAMBDA_FLAGS = ("-S", "-s", "-B")
+
+
+@contextlib.contextmanager
+def lambda_subjects(endpoint: str | None) -> Iterator[list[Subject]]:
+    """Ours and the baseline from the source tree; the built artifact, if any, beside the baseline on its runtime."""
+    ours_env = common.our_env(endpoint)
+    found = [Subject("ours", common.LAMBDA_DIR, [common.ROOT], common.ROOT, ours_env),
+             Subject("baseline", common.BASELINE_DIR, [], common.BASELINE_DIR, common.baseline_env(endpoint),
+                     reference=None)]
     artifact = common.artifact_dir()
-    if artifact is not None:
-        # As on Lambda: the artifact ships no .pyc and /var/task is read-only, so every cold start compiles.
-        found.append(Subject("ours (artifact)", artifact, [], artifact,
-                             {**common.our_env(endpoint), "PYTHONDONTWRITEBYTECODE": "1"}))
-    found.append(Subject("baseline", common.BASELINE_DIR, [], common.BASELINE_DIR, common.baseline_env(endpoint)))
-    return found
+    python = common.lambda_python() if artifact is not None else None
+    if artifact is None:
+        yield found
+    elif python is None:
+        found.append(Subject("ours (artifact)", artifact, [], artifact, {**ours_env, "PYTHONDONTWRITEBYTECODE": "1"}))
+        found[-1].notes.append("no interpreter of the template's Python version on this machine: "
+                               f"ran on {common.PYTHON}, which cannot use the artifact's .pyc")
+        yield found
+    else:
+        with common.lambda_runtime(python) as runtime:
+            version = common.python_version(str(python))
+            label = f"python{'.'.join(version.split('.')[:2])}"
+            baseline = Subject(f"baseline ({label})", common.BASELINE_DIR, [artifact, runtime], common.BASELINE_DIR,
+                               common.baseline_env(endpoint), python=str(python), flags=LAMBDA_FLAGS, reference=None)
+            found.append(Subject("ours (artifact)", artifact, [runtime], artifact, ours_env, python=str(python),
+                                 flags=LAMBDA_FLAGS, reference=baseline.name))
+            found.append(baseline)
+            yield found
 
 
 def import_breakdown(stderr: str, top: int = 12) -> list[tuple[str, float]]:
@@ -82,15 +116,16 @@ def import_breakdown(stderr: str, top: int = 12) -> list[tuple[str, float]]:
 
 def measure(endpoint: str | None, runs: int) -> dict[str, Any]:
     event = common.launch_event()
-    chosen = subjects(endpoint)
-    with tempfile.TemporaryDirectory() as tmp:
+    with lambda_subjects(endpoint) as chosen, tempfile.TemporaryDirectory() as tmp:
         event_file = Path(tmp) / "launch.json"
         event_file.write_text(json.dumps(event))
+        stderr_lines: dict[str, list[str]] = {}
         for subject in chosen:  # warm the page cache and __pycache__ so run 1 is not an outlier
             first, stderr = subject.run(event_file)
             if ERROR_WORDS in first["speech"] or not first["speech"]:
                 raise RuntimeError(f"{subject.name} did not answer the launch properly: {first['speech']!r}")
-            subject.notes = [line for line in stderr.splitlines() if "unavailable" in line or "Error" in line][:3]
+            stderr_lines[subject.name] = [line for line in stderr.splitlines()
+                                          if "unavailable" in line or "Error" in line][:3]
             subject.boto3_loaded = first["boto3_loaded"]
         for _ in range(runs):
             for subject in chosen:
@@ -108,14 +143,18 @@ def measure(endpoint: str | None, runs: int) -> dict[str, Any]:
             "maxrss_kb": common.summary([r["maxrss_kb"] for r in subject.runs]),
             "modules": subject.runs[-1]["modules"],
             "boto3_loaded": subject.boto3_loaded,
-            "stderr": subject.notes,
+            "python": f"{subject.python} (Python {common.python_version(subject.python)})",
+            "reference": subject.reference,
+            "notes": subject.notes,
+            "stderr": stderr_lines[subject.name],
         }
-    base = results["subjects"]["baseline"]["total_ms"]["p50"]
-    results["ratio"] = {name: s["total_ms"]["p50"] / base for name, s in results["subjects"].items()
-                        if name != "baseline"}
-    base_cpu = results["subjects"]["baseline"]["cpu_ms"]["p50"]
-    results["cpu_ratio"] = {name: s["cpu_ms"]["p50"] / base_cpu for name, s in results["subjects"].items()
-                            if name != "baseline"}
+    measured = results["subjects"]
+    compared = {name: s["reference"] for name, s in measured.items() if s["reference"]}
+    results["reference"] = compared
+    results["ratio"] = {name: measured[name]["total_ms"]["p50"] / measured[ref]["total_ms"]["p50"]
+                        for name, ref in compared.items()}
+    results["cpu_ratio"] = {name: measured[name]["cpu_ms"]["p50"] / measured[ref]["cpu_ms"]["p50"]
+                            for name, ref in compared.items()}
     results["target_ratio"] = TARGET_RATIO
     results["load_average"] = os.getloadavg()
     results["store"] = "dynamodb (DynamoDB Local)" if endpoint else "memory (no DynamoDB Local)"
@@ -127,19 +166,19 @@ def print_results(results: dict[str, Any]) -> None:
     print(f"cold start: import lambda_function + first LaunchRequest, {results['runs']} runs each, "
           f"store {results['store']}")
     print(f"load average at the end: {results['load_average'][0]:.1f} (on {os.cpu_count()} cores)")
-    print(f"{'':18}{'p10':>10}{'p50':>10}{'p90':>10}   import p50  invoke p50  process p50  modules  cpu p50")
+    print(f"{'':26}{'p10':>8}{'p50':>8}{'p90':>8}   import p50  invoke p50  process p50  modules  cpu p50")
     for name, s in results["subjects"].items():
         t = s["total_ms"]
-        print(f"{name:18}{t['p10']:>10.1f}{t['p50']:>10.1f}{t['p90']:>10.1f}   "
+        print(f"{name:26}{t['p10']:>8.1f}{t['p50']:>8.1f}{t['p90']:>8.1f}   "
               f"{s['import_ms']['p50']:>10.1f}{s['invoke_ms']['p50']:>12.1f}{s['process_ms']['p50']:>13.1f}"
               f"{s['modules']:>9}{s['cpu_ms']['p50']:>9.1f}")
     for name, s in results["subjects"].items():
-        print(f"{name}: boto3 imported during the cold invoke: {s['boto3_loaded']}"
-              + (f"; stderr: {s['stderr']}" if s["stderr"] else ""))
+        print(f"{name}: interpreter {s['python']}; boto3 imported during the cold invoke: {s['boto3_loaded']}"
+              + "".join(f"; {note}" for note in s["notes"]) + (f"; stderr: {s['stderr']}" if s["stderr"] else ""))
     for name, ratio in results["ratio"].items():
         verdict = "meets" if ratio <= results["target_ratio"] else "MISSES"
-        print(f"ratio {name}/baseline (p50): {ratio:.2f}  ({verdict} target <= {results['target_ratio']}); "
-              f"CPU time ratio {results['cpu_ratio'][name]:.2f}")
+        print(f"ratio {name}/{results['reference'][name]} (p50): {ratio:.2f}  ({verdict} target <= "
+              f"{results['target_ratio']}); CPU time ratio {results['cpu_ratio'][name]:.2f}")
     for name, parts in results["import_breakdown"].items():
         print(f"import self-time by package, {name}: " + ", ".join(f"{p} {t:.0f}" for p, t in parts[:8]) + " (ms)")
     print("commands:")
@@ -148,17 +187,7 @@ def print_results(results: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    parser = common.arguments(__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=30)
-    args = parser.parse_args(argv)
-    runs = min(args.runs, 8) if args.quick else args.runs
-    with common.dynamodb(args.endpoint) as endpoint:
-        if endpoint:
-            common.create_tables(endpoint)
-        results = measure(endpoint, runs)
-    print_results(results)
-    common.write_json(args.json, results)
-    return results
+    return common.run_counted(__doc__, "runs", 30, 8, measure, print_results, argv)
 
 
 if __name__ == "__main__":

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import importlib.util
 import json
 import os
 import shlex
 import statistics
+import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+import sysconfig
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -202,6 +206,25 @@ def arguments(description: str) -> argparse.ArgumentParser:
     return parser
 
 
+def run_counted(doc: str, option: str, default: int, quick_limit: int,
+                measure: Callable[[str | None, int], dict[str, Any]],
+                show: Callable[[dict[str, Any]], None], argv: list[str] | None) -> dict[str, Any]:
+    """A bench script's main: parse ``--<option> N`` (capped by --quick), set up DynamoDB, measure, report."""
+    parser = arguments(doc.splitlines()[0])
+    parser.add_argument(f"--{option}", type=int, default=default)
+    args = parser.parse_args(argv)
+    count = getattr(args, option)
+    if args.quick:
+        count = min(count, quick_limit)
+    with dynamodb(args.endpoint) as endpoint:
+        if endpoint:
+            create_tables(endpoint)
+        results = measure(endpoint, count)
+    show(results)
+    write_json(args.json, results)
+    return results
+
+
 def write_json(path: Path | None, results: dict[str, Any]) -> None:
     if path:
         path.write_text(json.dumps(results, indent=2, default=str) + "\n")
@@ -227,3 +250,41 @@ def base_env() -> dict[str, str]:
     """The parts of this environment a child interpreter needs, and nothing that changes what it imports."""
     keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
     return {k: os.environ[k] for k in keep if k in os.environ}
+
+
+@functools.cache
+def lambda_python() -> Path | None:
+    """An interpreter of the version template.yaml deploys to (python3.13), if this machine has one."""
+    sys.path.insert(0, str(ROOT))
+    from deploy.lambda_artifact import Target, find_interpreter
+
+    return find_interpreter(Target.from_template().python_version)
+
+
+@functools.cache
+def python_version(python: str) -> str:
+    done = subprocess.run([python, "-I", "-c", "import platform; print(platform.python_version())"],
+                          capture_output=True, text=True, timeout=60, check=True)
+    return done.stdout.strip()
+
+
+@contextlib.contextmanager
+def lambda_runtime(python: Path) -> Iterator[Path]:
+    """A directory standing in for what the Lambda runtime adds after /var/task: boto3 and its dependencies.
+
+    They are pure Python, so this venv's copies serve any interpreter; they are linked, not copied,
+    and compiled once for ``python`` beforehand (as the runtime's own copies are), so that a cold
+    start pays for compiling only what the function itself ships without bytecode.
+    """
+    sys.path.insert(0, str(ROOT))
+    from deploy.lambda_artifact import LAMBDA_RUNTIME_PACKAGES
+
+    site_packages = Path(sysconfig.get_paths()["purelib"])
+    sources = [site_packages / name for name in LAMBDA_RUNTIME_PACKAGES]
+    subprocess.run([str(python), "-I", "-W", "ignore", "-m", "compileall", "-q", "-j", "0", *map(str, sources)],
+                   check=True, capture_output=True, timeout=600)
+    with tempfile.TemporaryDirectory(prefix="lambda-runtime-") as tmp:
+        runtime = Path(tmp)
+        for source in sources:
+            (runtime / source.name).symlink_to(source)
+        yield runtime

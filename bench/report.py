@@ -13,7 +13,8 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str]]:
     rows: list[tuple[str, str, str]] = []
     cold = results.get("cold_start") or {}
     for name, ratio in (cold.get("ratio") or {}).items():
-        rows.append((f"cold start {name} <= {cold['target_ratio']} x baseline (p50)",
+        reference = (cold.get("reference") or {}).get(name, "baseline")
+        rows.append((f"cold start {name} <= {cold['target_ratio']} x {reference} (p50)",
                      f"{ratio:.2f} x wall ({cold['cpu_ratio'][name]:.2f} x CPU time)",
                      _verdict(ratio <= cold["target_ratio"])))
     warm = results.get("warm_turns") or {}
@@ -100,20 +101,29 @@ def _cold(part: dict[str, Any] | None) -> list[str]:
     rows = []
     for name, s in part["subjects"].items():
         t = s["total_ms"]
-        rows.append([name, f"{t['p10']:.0f}", f"{t['p50']:.0f}", f"{t['p90']:.0f}", f"{s['import_ms']['p50']:.0f}",
-                     f"{s['invoke_ms']['p50']:.1f}", f"{s['process_ms']['p50']:.0f}", f"{s['cpu_ms']['p50']:.0f}",
-                     str(s["modules"]), "yes" if s["boto3_loaded"] else "no"])
+        python = s.get("python", "").split("(Python ")[-1].rstrip(")")
+        rows.append([name, python, f"{t['p10']:.0f}", f"{t['p50']:.0f}", f"{t['p90']:.0f}",
+                     f"{s['import_ms']['p50']:.0f}", f"{s['invoke_ms']['p50']:.1f}", f"{s['process_ms']['p50']:.0f}",
+                     f"{s['cpu_ms']['p50']:.0f}", str(s["modules"]), "yes" if s["boto3_loaded"] else "no"])
+    references = part.get("reference") or {name: "baseline" for name in part["ratio"]}
     out = ["", "## Cold start", "",
            f"Fresh interpreter, `import lambda_function`, one LaunchRequest; {part['runs']} runs each, alternating; "
            f"store {part['store']}; load average {part['load_average'][0]:.1f} on this 2-core machine at the end. "
            "Milliseconds; total = import + first invoke (wall, timed inside the child), CPU = the child's CPU time "
            "for the same span, process = the whole child including interpreter start-up. "
-           "`ours (artifact)` runs the built artifact without .pyc, as Lambda loads it (it compiles every module); "
-           "the other two use cached bytecode.", "",
-           _table(["skill", "p10", "p50", "p90", "import p50", "invoke p50", "process p50", "CPU p50", "modules",
-                   "boto3 used"], rows), ""]
-    out += [f"Ratio {name}/baseline (p50 total): **{ratio:.2f}** wall, {part['cpu_ratio'][name]:.2f} CPU  "
+           "`ours` and `baseline` run from the source tree on the venv's Python with cached bytecode. "
+           "`ours (artifact)` runs the built artifact as Lambda loads it: on the template's Python version when this "
+           "machine has it, without site-packages, writing no bytecode (/var/task is read-only), so it uses the .pyc "
+           "the artifact ships and compiles the rest at every start; boto3 and its dependencies (precompiled, as in "
+           "the Lambda runtime) come after it on the path. Its yardstick is the baseline on the same interpreter, "
+           "flags and path, taking its SDK packages from the artifact.", "",
+           _table(["skill", "Python", "p10", "p50", "p90", "import p50", "invoke p50", "process p50", "CPU p50",
+                   "modules", "boto3 used"], rows), ""]
+    out += [f"Ratio {name}/{references[name]} (p50 total): **{ratio:.2f}** wall, {part['cpu_ratio'][name]:.2f} CPU  "
             for name, ratio in part["ratio"].items()]
+    out += [f"{name}: {note}  " for name, s in part["subjects"].items() for note in s.get("notes", [])]
+    out += ["", "Interpreters: " + "; ".join(f"{name}: `{s['python']}`" for name, s in part["subjects"].items()
+                                             if s.get("python"))]
     out += ["", "Import self-time by top-level package (one `-X importtime` run, ms):", ""]
     out += [f"- {name}: " + ", ".join(f"{p} {t:.0f}" for p, t in parts[:10]) for name, parts in
             part["import_breakdown"].items()]
@@ -184,7 +194,7 @@ def _size(part: dict[str, Any] | None) -> list[str]:
     if artifact:
         out += [f"Artifact `{artifact['directory']}`: {artifact['files']} files, "
                 f"**{artifact['unzipped_bytes'] / 1e6:.2f} MB unzipped, {artifact['zipped_bytes'] / 1e6:.2f} MB zipped** "
-                f"({artifact['zipped_from']}); ships .pyc: {'yes' if artifact['has_pyc'] else 'no'}.  ",
+                f"({artifact['zipped_from']}); ships .pyc: {_pyc(artifact)}.  ",
                 "Largest parts: " + ", ".join(f"{n} {s / 1e6:.2f} MB" for n, s in artifact["largest"]) + "."]
         if build.get("command"):
             out.append(f"Built with `{build['command']}` (exit {build['returncode']}).")
@@ -196,6 +206,13 @@ def _size(part: dict[str, Any] | None) -> list[str]:
     for name, f in part["rss"].items():
         out.append(f"- {name}: " + (f"failed: {f['error']}" if "error" in f else f"**{f['maxrss_mb']:.1f} MB**"))
     return out
+
+
+def _pyc(artifact: dict[str, Any]) -> str:
+    pyc = artifact.get("pyc")
+    if not artifact["has_pyc"] or not pyc:
+        return "yes" if artifact["has_pyc"] else "no"
+    return f"{pyc['files']} files ({', '.join(pyc['tags'])}) for {', '.join(pyc['packages'])}"
 
 
 def _load(part: dict[str, Any] | None) -> list[str]:

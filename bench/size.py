@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import common
-from bench.cold_start import subjects
+from bench.cold_start import lambda_subjects
 
 TARGET_ZIPPED_MB = 3.0
 BUILD_COMMAND = ["python3", "dev.py", "build"]
@@ -47,7 +47,7 @@ def _dev_py_builds() -> bool:
 
 
 def artifact_size(directory: Path) -> dict[str, Any]:
-    files = [p for p in directory.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    files = [p for p in directory.rglob("*") if p.is_file()]
     unzipped = sum(p.stat().st_size for p in files)
     zip_path = directory.parent / "function.zip"
     if zip_path.exists() and zip_path.stat().st_mtime >= max(p.stat().st_mtime for p in files) - 60:
@@ -63,16 +63,24 @@ def artifact_size(directory: Path) -> dict[str, Any]:
         parts[path.relative_to(directory).parts[0]] += path.stat().st_size
     return {"directory": str(directory.relative_to(common.ROOT)), "files": len(files), "unzipped_bytes": unzipped,
             "zipped_bytes": zipped, "zipped_from": how, "largest": parts.most_common(8),
-            "has_pyc": any(p.suffix == ".pyc" for p in files)}
+            "has_pyc": any(p.suffix == ".pyc" for p in files), "pyc": _bytecode(directory, files)}
+
+
+def _bytecode(directory: Path, files: list[Path]) -> dict[str, Any]:
+    """How many .pyc the artifact ships, for which interpreter tags and which top-level packages."""
+    pyc = [p.relative_to(directory).parts for p in files if p.suffix == ".pyc"]
+    packages = {parts[1].split(".")[0] if parts[0] == "__pycache__" else parts[0] for parts in pyc}
+    return {"files": len(pyc), "tags": sorted({parts[-1].split(".")[-2] for parts in pyc}),
+            "packages": sorted(packages)}
 
 
 def peak_rss(endpoint: str | None, runs: int) -> dict[str, Any]:
     event = common.launch_event()
     figures: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory() as tmp:
+    with lambda_subjects(endpoint) as chosen, tempfile.TemporaryDirectory() as tmp:
         event_file = Path(tmp) / "launch.json"
         event_file.write_text(json.dumps(event))
-        for subject in subjects(endpoint):
+        for subject in chosen:
             try:
                 samples = [subject.run(event_file)[0]["maxrss_kb"] for _ in range(runs)]
             except RuntimeError as error:

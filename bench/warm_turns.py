@@ -183,17 +183,7 @@ def print_results(results: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    parser = common.arguments(__doc__.splitlines()[0])
-    parser.add_argument("--turns", type=int, default=2000)
-    args = parser.parse_args(argv)
-    count = min(args.turns, 300) if args.quick else args.turns
-    with common.dynamodb(args.endpoint) as endpoint:
-        if endpoint:
-            common.create_tables(endpoint)
-        results = measure(endpoint, count)
-    print_results(results)
-    common.write_json(args.json, results)
-    return results
+    return common.run_counted(__doc__, "turns", 2000, 300, measure, print_results, argv)
 
 
 if __name__ == "__main__":

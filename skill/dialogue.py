@@ -42,6 +42,7 @@ class Reply:
         card_title: str | None = None,
         card_text: str | None = None,
         end_session: bool = False,
+        remember: bool = True,
         **context: Any,
     ) -> Reply:
         spoken = speech.render(template, **context)
@@ -51,6 +52,7 @@ class Reply:
             card_title=card_title,
             card_text=card_text,
             end_session=end_session,
+            remember=remember,
         )
 
 

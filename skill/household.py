@@ -57,10 +57,14 @@ def _repository(handler_input: HandlerInput) -> HouseholdRepository:
 
 
 def user_id(handler_input: HandlerInput) -> str:
+    """The Alexa account the progress belongs to; a request naming none cannot load or save any."""
     envelope = handler_input.request_envelope
     system = getattr(envelope.context, "system", None) if envelope.context else None
     user = getattr(system, "user", None) or getattr(envelope.session, "user", None)
-    return user.user_id
+    value = getattr(user, "user_id", None)
+    if not isinstance(value, str) or not value:
+        raise StoreUnavailable("request carries no user id")
+    return value
 
 
 def today(handler_input: HandlerInput) -> datetime.date:

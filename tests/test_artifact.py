@@ -5,15 +5,18 @@ only the artifact and a directory with boto3 and its dependencies, standing in f
 runtime provides. Each interpreter is one warm Lambda container: it handles every envelope the
 conversation sends until it is stopped. The skill talks to DynamoDB Local as it would to the table.
 
-This machine runs CPython 3.11 on x86_64 while the artifact targets python3.13 on arm64: the pure
-Python code runs as is, and the two packages with compiled speedups (MarkupSafe, charset-normalizer)
-ship pure Python fallbacks, which is what runs here. The test also checks those binaries are built
-for the target.
+This machine's venv runs CPython 3.11 on x86_64 while the artifact targets python3.13 on arm64: the
+pure Python code runs as is, and the two packages with compiled speedups (MarkupSafe,
+charset-normalizer) ship pure Python fallbacks, which is what runs here. The test also checks
+those binaries are built for the target. When the machine also has a python3.13 (PATH or pyenv),
+the build ships bytecode for it, and the tests check that interpreter runs the artifact from that
+bytecode; without one those tests are skipped, saying why.
 """
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -26,16 +29,14 @@ import boto3
 import pytest
 
 from deploy import lambda_artifact
-from deploy.lambda_artifact import LAMBDA_PROVIDED, ROOT, Target
+from deploy.lambda_artifact import LAMBDA_PROVIDED, LAMBDA_RUNTIME_PACKAGES, MAX_ZIPPED_BYTES, ROOT, Target
 from skill.simulator.conversation import Conversation
 from skill.simulator.envelopes import DEFAULT_SKILL_ID
 from tests.support import dynamodb_local
 
 pytestmark = pytest.mark.slow
 
-MAX_ZIPPED_BYTES = 3 * 1024 * 1024
-# What the Lambda Python runtime ships besides the standard library.
-RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six.py", "urllib3")
+REFUSES_TO_RUN = 'raise ImportError("this source ran: the shipped bytecode was not used")\n'
 HANDLER_LOOP = """
 import json, sys
 sys.path[:0] = [ARTIFACT, RUNTIME]
@@ -57,22 +58,36 @@ def artifact(tmp_path_factory) -> lambda_artifact.BuildReport:
 
 @pytest.fixture(scope="module")
 def runtime_dir(tmp_path_factory) -> Path:
-    """boto3 and the packages it needs, linked from this venv: the Lambda runtime's share."""
+    """boto3 and the packages it needs, linked from this venv: the Lambda runtime's share (pure Python)."""
     site_packages = Path(sysconfig.get_paths()["purelib"])
     runtime = tmp_path_factory.mktemp("lambda-runtime")
-    for name in RUNTIME_PACKAGES:
+    for name in LAMBDA_RUNTIME_PACKAGES:
         (runtime / name).symlink_to(site_packages / name)
     return runtime
 
 
-class LambdaContainer:
-    """One warm Lambda container: a clean interpreter answering envelopes on stdin, one per line."""
+@pytest.fixture(scope="module")
+def lambda_python() -> Path:
+    """An interpreter of the template's runtime version, as the build looks for it; skip without one."""
+    version = Target.from_template().python_version
+    found = lambda_artifact.find_interpreter(version)
+    if found is None:
+        pytest.skip(f"no python{version} on this machine (PATH or pyenv): the build ships no bytecode here")
+    return found
 
-    def __init__(self, artifact: Path, runtime: Path, environment: dict[str, str], log: Path) -> None:
+
+class LambdaContainer:
+    """One warm Lambda container: a clean interpreter answering envelopes on stdin, one per line.
+
+    -B because /var/task is read-only: nothing compiled at start-up is kept for the next container.
+    """
+
+    def __init__(self, artifact: Path, runtime: Path, environment: dict[str, str], log: Path,
+                 python: Path | str = sys.executable) -> None:
         code = f"ARTIFACT = {str(artifact)!r}\nRUNTIME = {str(runtime)!r}\n{HANDLER_LOOP}"
         self.log = log.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-I", "-S", "-c", code], cwd=artifact, env=environment,
+            [str(python), "-I", "-S", "-B", "-c", code], cwd=artifact, env=environment,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, text=True)
 
     def __call__(self, event: dict[str, Any]) -> dict[str, Any]:
@@ -117,8 +132,9 @@ def lambda_env(dynamodb_server) -> dict[str, str]:
 def start_container(artifact, runtime_dir, lambda_env, tmp_path):
     containers: list[LambdaContainer] = []
 
-    def start() -> LambdaContainer:
-        container = LambdaContainer(artifact.output, runtime_dir, lambda_env, tmp_path / "handler.log")
+    def start(python: Path | str = sys.executable, function: Path | None = None) -> LambdaContainer:
+        container = LambdaContainer(function or artifact.output, runtime_dir, lambda_env, tmp_path / "handler.log",
+                                    python=python)
         containers.append(container)
         return container
 
@@ -135,7 +151,8 @@ def test_artifact_holds_the_handler_the_skill_and_its_content(artifact):
     assert (root / "skill" / "builder.py").is_file()
     assert (root / "skill" / "content" / "guide.toml").is_file()
     assert list((root / "skill" / "templates").glob("*.ssml.j2"))
-    assert not list(root.rglob("__pycache__")) and not list(root.rglob("*.pyc"))
+    tag = artifact.bytecode.cache_tag
+    assert all(pyc.name.endswith(f".{tag}.pyc") for pyc in root.rglob("*.pyc")), "bytecode only for the runtime"
 
 
 def test_artifact_leaves_out_what_lambda_provides(artifact):
@@ -161,6 +178,39 @@ def test_zip_is_small_and_matches_the_directory(artifact):
     on_disk = {p.relative_to(artifact.output).as_posix() for p in artifact.output.rglob("*") if p.is_file()}
     assert names == on_disk
     assert "lambda_function.py" in names
+
+
+def test_artifact_ships_unchecked_bytecode_for_every_skill_module(artifact, lambda_python):
+    assert artifact.bytecode.interpreter is not None and "skill" in artifact.bytecode.compiled
+    tag = f"cpython-{Target.from_template().python_version.replace('.', '')}"
+    magic = subprocess.run([str(lambda_python), "-I", "-c", "import importlib.util as u; print(u.MAGIC_NUMBER.hex())"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    sources = [*(artifact.output / "skill").rglob("*.py"), artifact.output / "lambda_function.py"]
+    assert len(sources) > 20
+    for source in sources:
+        pyc = source.parent / "__pycache__" / f"{source.stem}.{tag}.pyc"
+        assert pyc.is_file(), pyc
+        header = pyc.read_bytes()[:8]
+        assert header[:4].hex() == magic, f"{pyc.name} was not compiled by {lambda_python}"
+        # PEP 552 flags: hash-based (bit 0) and not checked against the source (bit 1 clear), so the
+        # timestamps a zip gives the sources cannot invalidate it.
+        assert int.from_bytes(header[4:8], "little") == 0b01, pyc
+
+
+def test_bytecode_does_not_depend_on_the_build_directory(lambda_python, tmp_path):
+    for build_dir in ("one", "two"):
+        (tmp_path / build_dir / "pkg").mkdir(parents=True)
+        (tmp_path / build_dir / "pkg" / "mod.py").write_text('def answer():\n    """Why."""\n    return 42\n')
+        lambda_artifact.add_bytecode(tmp_path / build_dir, Target.from_template().python_version)
+    one, two = (sorted((tmp_path / d).rglob("*.pyc")) for d in ("one", "two"))
+    assert len(one) == 1 and one[0].read_bytes() == two[0].read_bytes()
+
+
+def test_without_the_runtimes_python_the_build_ships_source_and_says_so(tmp_path):
+    (tmp_path / "mod.py").write_text("x = 1\n")
+    bytecode = lambda_artifact.add_bytecode(tmp_path, "3.99")
+    assert bytecode.interpreter is None and not list(tmp_path.rglob("*.pyc"))
+    assert "no python3.99 on this machine" in bytecode.summary()
 
 
 def test_zip_is_reproducible(artifact, tmp_path):
@@ -195,3 +245,24 @@ def test_progress_saved_by_one_container_is_read_by_a_cold_one(start_container, 
     item = table.get_item(Key={"id": talk.user_id}).get("Item")
     assert item is not None, "progress went to the table named in TABLE_NAME"
     assert item["ttl"] > 0, "and carries the attribute the table's TTL expires on"
+
+
+@pytest.mark.dynamodb
+def test_the_runtimes_python_answers_a_launch_request_from_the_shipped_bytecode(
+        start_container, artifact, lambda_python, tmp_path):
+    """As on Lambda: python3.13, the artifact and boto3 only. Every module that ships bytecode gets a
+    source that refuses to run, so the answer can only come from the .pyc (and their unchecked hash
+    ignores that the sources changed)."""
+    function = Path(shutil.copytree(artifact.output, tmp_path / "function"))
+    replaced = 0
+    for pyc in function.rglob(f"*.{artifact.bytecode.cache_tag}.pyc"):
+        source = pyc.parent.parent / f"{pyc.name.split('.')[0]}.py"
+        if source.is_file():
+            source.write_text(REFUSES_TO_RUN)
+            replaced += 1
+    assert replaced > 20 and (function / "lambda_function.py").read_text() == REFUSES_TO_RUN
+
+    talk = Conversation(handler=start_container(python=lambda_python, function=function))
+    turn = talk.say("open cat harness coach")
+    assert "Welcome to Cat Harness Coach" in turn.speech
+    assert turn.reprompt and not turn.ends_session

@@ -135,7 +135,10 @@ def mutated_envelopes(draw) -> dict[str, Any]:
     """A real envelope with a few fields deleted or replaced by arbitrary JSON."""
     envelope = copy.deepcopy(draw(real_envelopes()))
     for _ in range(draw(st.integers(min_value=1, max_value=4))):
-        path = draw(st.sampled_from(_paths(envelope)[1:]))
+        paths = _paths(envelope)[1:]
+        if not paths:  # an earlier mutation emptied the envelope
+            break
+        path = draw(st.sampled_from(paths))
         parent = envelope
         for key in path[:-1]:
             parent = parent[key]

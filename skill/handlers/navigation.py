@@ -65,9 +65,7 @@ class RepeatHandler(IntentHandler):
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
         last = state.last
         if last is None:
-            reply = Reply.from_template("nothing_to_repeat")
-            reply.remember = False
-            return reply
+            return Reply.from_template("nothing_to_repeat", remember=False)
         return last
 
 

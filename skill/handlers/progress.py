@@ -55,9 +55,7 @@ def _context(handler_input: HandlerInput, cat: CatProgress) -> dict[str, Any]:
 
 def _not_saved(state: SessionState, what: str = "save") -> Reply:
     state.pending = None
-    reply = Reply.from_template("progress_not_saved", what=what)
-    reply.remember = False
-    return reply
+    return Reply.from_template("progress_not_saved", what=what, remember=False)
 
 
 def _offer_step(state: SessionState, number: int) -> None:

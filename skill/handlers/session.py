@@ -89,9 +89,7 @@ class FallbackHandler(IntentHandler):
 
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
         state.pending = None
-        reply = Reply.from_template("fallback")
-        reply.remember = False
-        return reply
+        return Reply.from_template("fallback", remember=False)
 
 
 class OtherRequestHandler(AbstractRequestHandler):
@@ -116,9 +114,7 @@ class SpokenErrorHandler(AbstractExceptionHandler):
         request = handler_input.request_envelope.request
         if getattr(request, "object_type", None) not in {"LaunchRequest", "IntentRequest"}:
             return handler_input.response_builder.response
-        reply = Reply.from_template("error")
-        reply.remember = False
-        return respond(handler_input, reply)
+        return respond(handler_input, Reply.from_template("error", remember=False))
 
 
 FIRST: list[AbstractRequestHandler] = [
