@@ -75,13 +75,17 @@ class ProgressIntentHandler(IntentHandler):
             return False, _not_saved(state)
 
 
-def _cat_asked_about(handler_input: HandlerInput, home: Household) -> CatProgress | None:
-    """The cat a question names ("how is Milo doing?"), the active cat when none is named, None if unknown."""
+def _cat_asked_about(handler_input: HandlerInput, home: Household, state: SessionState) -> CatProgress | Reply:
+    """The cat a question names ("how is Milo doing?"), the active cat when none is named, or the
+    reply saying no such cat is known yet."""
     asked = slots.text(handler_input, "name")
     if not asked:
         return home.active_cat
     key = find_cat(home, asked)
-    return home.cats[key] if key is not None else None
+    if key is not None:
+        return home.cats[key]
+    state.pending = None
+    return Reply.from_template("progress_unknown_cat", cat_name=clean_name(asked), known=home.names())
 
 
 class CurrentStepHandler(IntentHandler):
@@ -91,11 +95,9 @@ class CurrentStepHandler(IntentHandler):
 
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
         home = household.current(handler_input)
-        cat = _cat_asked_about(handler_input, home)
-        if cat is None:
-            state.pending = None
-            asked = clean_name(slots.text(handler_input, "name") or "")
-            return Reply.from_template("progress_unknown_cat", cat_name=asked, known=home.names())
+        cat = _cat_asked_about(handler_input, home, state)
+        if isinstance(cat, Reply):
+            return cat
         if not one_shot and cat is home.active_cat and cat.finished_on is None:
             _offer_step(state, cat.step)
         else:
@@ -209,11 +211,9 @@ class SummaryHandler(IntentHandler):
 
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
         home = household.current(handler_input)
-        cat = _cat_asked_about(handler_input, home)
-        if cat is None:
-            state.pending = None
-            asked = clean_name(slots.text(handler_input, "name") or "")
-            return Reply.from_template("progress_unknown_cat", cat_name=asked, known=home.names())
+        cat = _cat_asked_about(handler_input, home, state)
+        if isinstance(cat, Reply):
+            return cat
         state.pending = None
         others = [c.name for key, c in home.cats.items() if c is not cat and c.name]
         return Reply.from_template(
