@@ -19,14 +19,12 @@ runs on this venv's Python against the source-tree baseline, and the output says
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import subprocess
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,32 +73,28 @@ class Subject:
 LAMBDA_FLAGS = ("-S", "-s", "-B")
 
 
-@contextlib.contextmanager
-def lambda_subjects(endpoint: str | None) -> Iterator[list[Subject]]:
+def lambda_subjects(endpoint: str | None) -> list[Subject]:
     """Ours and the baseline from the source tree; the built artifact, if any, beside the baseline on its runtime."""
     ours_env = common.our_env(endpoint)
     found = [Subject("ours", common.LAMBDA_DIR, [common.ROOT], common.ROOT, ours_env),
              Subject("baseline", common.BASELINE_DIR, [], common.BASELINE_DIR, common.baseline_env(endpoint),
                      reference=None)]
     artifact = common.artifact_dir()
-    python = common.lambda_python() if artifact is not None else None
     if artifact is None:
-        yield found
-    elif python is None:
+        return found
+    python = common.lambda_python()
+    if python is None:
         found.append(Subject("ours (artifact)", artifact, [], artifact, {**ours_env, "PYTHONDONTWRITEBYTECODE": "1"}))
         found[-1].notes.append("no interpreter of the template's Python version on this machine: "
                                f"ran on {common.PYTHON}, which cannot use the artifact's .pyc")
-        yield found
-    else:
-        with common.lambda_runtime(python) as runtime:
-            version = common.python_version(str(python))
-            label = f"python{'.'.join(version.split('.')[:2])}"
-            baseline = Subject(f"baseline ({label})", common.BASELINE_DIR, [artifact, runtime], common.BASELINE_DIR,
-                               common.baseline_env(endpoint), python=str(python), flags=LAMBDA_FLAGS, reference=None)
-            found.append(Subject("ours (artifact)", artifact, [runtime], artifact, ours_env, python=str(python),
-                                 flags=LAMBDA_FLAGS, reference=baseline.name))
-            found.append(baseline)
-            yield found
+        return found
+    runtime = common.lambda_runtime(python)
+    label = "python" + ".".join(common.python_version(str(python)).split(".")[:2])
+    baseline = Subject(f"baseline ({label})", common.BASELINE_DIR, [artifact, runtime], common.BASELINE_DIR,
+                       common.baseline_env(endpoint), python=str(python), flags=LAMBDA_FLAGS, reference=None)
+    ours = Subject("ours (artifact)", artifact, [runtime], artifact, ours_env, python=str(python), flags=LAMBDA_FLAGS,
+                   reference=baseline.name)
+    return [*found, ours, baseline]
 
 
 def import_breakdown(stderr: str, top: int = 12) -> list[tuple[str, float]]:
@@ -116,7 +110,8 @@ def import_breakdown(stderr: str, top: int = 12) -> list[tuple[str, float]]:
 
 def measure(endpoint: str | None, runs: int) -> dict[str, Any]:
     event = common.launch_event()
-    with lambda_subjects(endpoint) as chosen, tempfile.TemporaryDirectory() as tmp:
+    chosen = lambda_subjects(endpoint)
+    with tempfile.TemporaryDirectory() as tmp:
         event_file = Path(tmp) / "launch.json"
         event_file.write_text(json.dumps(event))
         stderr_lines: dict[str, list[str]] = {}

@@ -18,7 +18,6 @@ import statistics
 import subprocess
 import sys
 import sysconfig
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -268,13 +267,14 @@ def python_version(python: str) -> str:
     return done.stdout.strip()
 
 
-@contextlib.contextmanager
-def lambda_runtime(python: Path) -> Iterator[Path]:
+def lambda_runtime(python: Path) -> Path:
     """A directory standing in for what the Lambda runtime adds after /var/task: boto3 and its dependencies.
 
     They are pure Python, so this venv's copies serve any interpreter; they are linked, not copied,
     and compiled once for ``python`` beforehand (as the runtime's own copies are), so that a cold
-    start pays for compiling only what the function itself ships without bytecode.
+    start pays for compiling only what the function itself ships without bytecode (the venv's
+    __pycache__ directories get that interpreter's .pyc beside their own). It lives in .cache/ so
+    that the command lines the bench prints still work after the bench has finished.
     """
     sys.path.insert(0, str(ROOT))
     from deploy.lambda_artifact import LAMBDA_RUNTIME_PACKAGES
@@ -283,8 +283,10 @@ def lambda_runtime(python: Path) -> Iterator[Path]:
     sources = [site_packages / name for name in LAMBDA_RUNTIME_PACKAGES]
     subprocess.run([str(python), "-I", "-W", "ignore", "-m", "compileall", "-q", "-j", "0", *map(str, sources)],
                    check=True, capture_output=True, timeout=600)
-    with tempfile.TemporaryDirectory(prefix="lambda-runtime-") as tmp:
-        runtime = Path(tmp)
-        for source in sources:
-            (runtime / source.name).symlink_to(source)
-        yield runtime
+    runtime = ROOT / ".cache" / "bench-lambda-runtime"
+    runtime.mkdir(parents=True, exist_ok=True)
+    for source in sources:
+        link = runtime / source.name
+        link.unlink(missing_ok=True)
+        link.symlink_to(source)
+    return runtime

@@ -197,7 +197,8 @@ def _size(part: dict[str, Any] | None) -> list[str]:
                 f"({artifact['zipped_from']}); ships .pyc: {_pyc(artifact)}.  ",
                 "Largest parts: " + ", ".join(f"{n} {s / 1e6:.2f} MB" for n, s in artifact["largest"]) + "."]
         if build.get("command"):
-            out.append(f"Built with `{build['command']}` (exit {build['returncode']}).")
+            out.append(f"Built with `{build['command']}` (exit {build['returncode']}).  ")
+            out += [f"Build {line}  " for line in build.get("bytecode", [])]
         elif build.get("why"):
             out.append(f"Not rebuilt in this run ({build['why']}).")
     else:

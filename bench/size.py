@@ -36,7 +36,8 @@ def build() -> dict[str, Any]:
     argv = BUILD_COMMAND if _dev_py_builds() else [common.PYTHON, "-m", "deploy.lambda_artifact"]
     done = subprocess.run(argv, cwd=common.ROOT, capture_output=True, text=True, timeout=600)
     result = {"command": common.command_line(argv, cwd=common.ROOT), "returncode": done.returncode,
-              "output": (done.stdout + done.stderr)[-2000:]}
+              "output": (done.stdout + done.stderr)[-2000:],
+              "bytecode": [line for line in done.stdout.splitlines() if line.startswith("bytecode:")]}
     result["built"] = done.returncode == 0
     return result
 
@@ -77,10 +78,10 @@ def _bytecode(directory: Path, files: list[Path]) -> dict[str, Any]:
 def peak_rss(endpoint: str | None, runs: int) -> dict[str, Any]:
     event = common.launch_event()
     figures: dict[str, Any] = {}
-    with lambda_subjects(endpoint) as chosen, tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp:
         event_file = Path(tmp) / "launch.json"
         event_file.write_text(json.dumps(event))
-        for subject in chosen:
+        for subject in lambda_subjects(endpoint):
             try:
                 samples = [subject.run(event_file)[0]["maxrss_kb"] for _ in range(runs)]
             except RuntimeError as error:
