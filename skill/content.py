@@ -5,7 +5,6 @@ Loading happens once per process (``guide()`` is cached) because Lambda containe
 """
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -83,6 +82,8 @@ def _tuple(raw: dict, key: str) -> tuple[str, ...]:
 
 def load_guide(path: Path = GUIDE_PATH) -> Guide:
     """Parse the guide data; steps get ids ``step:N`` so search results can point at them."""
+    import tomllib  # here, not at the top: a cold start that never reads the guide (a first launch) skips the parser
+
     with path.open("rb") as handle:
         raw = tomllib.load(handle)
     steps = tuple(

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -64,6 +63,8 @@ class Vocabulary:
 
     @classmethod
     def load(cls, path: Path = VOCABULARY_PATH) -> Vocabulary:
+        import tomllib  # here, not at the top: only questions search, and the index is built on first use
+
         with path.open("rb") as handle:
             raw = tomllib.load(handle)
         urgent = raw.get("urgent", {})

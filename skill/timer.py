@@ -13,13 +13,10 @@ from __future__ import annotations
 
 import datetime
 import re
-import tomllib
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
-
-import isodate
 
 from skill.content import Step, guide
 from skill.speech import number_words
@@ -57,6 +54,8 @@ def check_length(value: str | None) -> LengthCheck:
     text = value.strip().upper()
     if not any(c.isdigit() for c in text):
         return LengthCheck(problem=UNPARSEABLE)  # isodate reads a bare "PT" as zero
+    import isodate  # here, not at the top: only timer turns parse durations, launches should not pay for it
+
     try:
         parsed = isodate.parse_duration(text)
     except (isodate.ISO8601Error, ValueError, TypeError, OverflowError):
@@ -122,6 +121,8 @@ class SessionKind:
 @cache
 def kinds() -> dict[str, SessionKind]:
     """Every session kind the guide's steps name, with its reminder and announcement."""
+    import tomllib  # here, not at the top: a cold start that never times a session skips the parser
+
     with TIMER_CONTENT.open("rb") as handle:
         raw = tomllib.load(handle)["kinds"]
     found: dict[str, SessionKind] = {}

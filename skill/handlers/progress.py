@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import isodate
 from ask_sdk_core.dispatch_components import AbstractRequestInterceptor
 from ask_sdk_core.handler_input import HandlerInput
 
@@ -173,6 +172,8 @@ def _seconds(handler_input: HandlerInput) -> int | None:
     value = slots.text(handler_input, "duration")
     if value is None:
         return None
+    import isodate  # here, not at the top: only practice logs with a length parse durations
+
     try:
         seconds = int(isodate.parse_duration(value).total_seconds())
     except (isodate.ISO8601Error, ValueError, AttributeError):
