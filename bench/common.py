@@ -72,8 +72,9 @@ def module_present(name: str) -> bool:
 def aws_env(endpoint: str | None) -> dict[str, str]:
     """Credentials and endpoint for DynamoDB Local, for both skills alike.
 
-    ``AWS_ENDPOINT_URL_DYNAMODB`` lets the baseline keep the stock adapter's default resource;
-    ``DYNAMODB_ENDPOINT`` is what Cat Harness Coach's settings read.
+    ``AWS_ENDPOINT_URL_DYNAMODB`` (botocore's own variable) points both at DynamoDB Local without
+    either skill being configured differently from a deployment, so both keep the adapter's default
+    resource exactly as they would on Lambda.
     """
     env = {
         "AWS_ACCESS_KEY_ID": "local",
@@ -84,7 +85,6 @@ def aws_env(endpoint: str | None) -> dict[str, str]:
     }
     if endpoint:
         env["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
-        env["DYNAMODB_ENDPOINT"] = endpoint
     return env
 
 

@@ -11,24 +11,17 @@ from __future__ import annotations
 import datetime
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model.services import ServiceException
-from ask_sdk_model.services.timer_management import (
-    AnnounceOperation,
-    CreationBehavior,
-    DisplayExperience,
-    NotificationConfig,
-    TextToAnnounce,
-    TimerRequest,
-    TriggeringBehavior,
-    Visibility,
-)
-from ask_sdk_model.services.timer_management.timer_management_service_client import (
-    TimerManagementServiceClient,
-)
 
 from skill.timer import check_length, iso_duration
+
+if TYPE_CHECKING:
+    from ask_sdk_model.services.timer_management.timer_management_service_client import (
+        TimerManagementServiceClient,
+    )
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +101,18 @@ class AlexaTimers:
 
     def create(self, *, label: str, seconds: int, announce: str, locale: str) -> TimerState:
         """An ANNOUNCE timer: when it ends the device rings and says ``announce``, session or not."""
+        # Imported here: only timer turns need the request model, and every cold start would pay for it.
+        from ask_sdk_model.services.timer_management import (
+            AnnounceOperation,
+            CreationBehavior,
+            DisplayExperience,
+            NotificationConfig,
+            TextToAnnounce,
+            TimerRequest,
+            TriggeringBehavior,
+            Visibility,
+        )
+
         request = TimerRequest(
             duration=iso_duration(seconds),
             timer_label=label,

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -337,3 +340,27 @@ def test_reads_and_writes_per_turn(store, capsys):
         print("\nDynamoDB calls per turn (reads=GetItem, writes=PutItem/UpdateItem/DeleteItem):")
         for said, reads, writes in measured:
             print(f"  {reads} read  {writes} write   {said}")
+
+
+PRODUCTION_STORE_SCRIPT = """
+import inspect, json, sys
+from skill.persistence.dynamodb import DynamoDbStore, _bounded
+store = DynamoDbStore(sys.argv[1])
+version = store.save("amzn1.ask.account.prod", {"cats": {}}, schema=2, expected_version=None)
+loaded = store.load("amzn1.ask.account.prod")
+from ask_sdk_dynamodb.adapter import DynamoDbAdapter
+default = inspect.signature(DynamoDbAdapter.__init__).parameters["dynamodb_resource"].default
+print(json.dumps({"version": version, "loaded": loaded.version, "bounded": _bounded(store.adapter.dynamodb),
+                  "uses_adapter_default": store.adapter.dynamodb is default}))
+"""
+
+
+def test_as_deployed_the_store_uses_the_adapters_own_resource_with_bounded_timeouts(dynamodb_server, table):
+    """On Lambda (no endpoint, no explicit keys) one boto3 resource serves: the adapter's, with our limits."""
+    env = {**os.environ, "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_server.endpoint, "AWS_REGION": dynamodb_local.REGION,
+           "AWS_DEFAULT_REGION": dynamodb_local.REGION, "AWS_ACCESS_KEY_ID": dynamodb_local.ACCESS_KEY,
+           "AWS_SECRET_ACCESS_KEY": dynamodb_local.SECRET_KEY, "AWS_EC2_METADATA_DISABLED": "true"}
+    done = subprocess.run([sys.executable, "-c", PRODUCTION_STORE_SCRIPT, table[0]], env=env, cwd=dynamodb_local.ROOT,
+                          capture_output=True, text=True, timeout=60, check=True)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result == {"version": 1, "loaded": 1, "bounded": True, "uses_adapter_default": True}

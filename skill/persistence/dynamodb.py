@@ -14,6 +14,7 @@ boto3 timeouts and retries are bounded so a slow table fails fast instead of run
 from __future__ import annotations
 
 import os
+import sys
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +27,13 @@ CONNECT_TIMEOUT_SECONDS = 1.0
 READ_TIMEOUT_SECONDS = 1.0
 TOTAL_MAX_ATTEMPTS = 2
 DEFAULT_REGION = "us-east-1"
+
+
+def _bounded(resource: Any) -> bool:
+    """Whether a boto3 resource's client carries this store's timeouts and retry limit."""
+    config = resource.meta.client.meta.config
+    return (config.connect_timeout == CONNECT_TIMEOUT_SECONDS and config.read_timeout == READ_TIMEOUT_SECONDS
+            and (config.retries or {}).get("total_max_attempts") == TOTAL_MAX_ATTEMPTS)
 
 
 def _plain(value: Any) -> Any:
@@ -60,31 +68,39 @@ class DynamoDbStore(ProgressStore):
     def adapter(self) -> Any:
         """The SDK adapter around a boto3 resource with bounded timeouts, built on first use."""
         if self._adapter is None:
-            import boto3
-            from botocore.config import Config
-
-            # The adapter module evaluates boto3.resource("dynamodb") at import; give it a region.
-            os.environ.setdefault("AWS_DEFAULT_REGION", self.region)
-            from ask_sdk_dynamodb.adapter import DynamoDbAdapter
-
-            config = Config(
-                connect_timeout=CONNECT_TIMEOUT_SECONDS,
-                read_timeout=READ_TIMEOUT_SECONDS,
-                retries={"total_max_attempts": TOTAL_MAX_ATTEMPTS, "mode": "standard"},
-            )
-            # The default session the adapter import just built has botocore's JSON models loaded;
-            # a new Session would read them all again (about 100 ms of every cold start).
-            resource = boto3._get_default_session().resource(
-                "dynamodb", region_name=self.region, endpoint_url=self.endpoint_url, config=config,
-                **self.credentials)
-            self._adapter = DynamoDbAdapter(
-                self.table_name,
-                partition_key_name=PARTITION_KEY,
-                attribute_name=ATTRIBUTE,
-                partition_keygen=str,  # this store is called with the user id itself
-                dynamodb_resource=resource,
-            )
+            self._adapter = self._build_adapter()
         return self._adapter
+
+    def _build_adapter(self) -> Any:
+        import boto3
+        from botocore.config import Config
+
+        config = Config(
+            connect_timeout=CONNECT_TIMEOUT_SECONDS,
+            read_timeout=READ_TIMEOUT_SECONDS,
+            retries={"total_max_attempts": TOTAL_MAX_ATTEMPTS, "mode": "standard"},
+        )
+        # The adapter module evaluates boto3.resource("dynamodb") on the default session at import.
+        os.environ.setdefault("AWS_DEFAULT_REGION", self.region)
+        production = self.endpoint_url is None and not self.credentials
+        if production and "ask_sdk_dynamodb.adapter" not in sys.modules:
+            # Give the default session the bounded config before that import, so the adapter's own
+            # resource is the one this store uses: a second client would add about 18 M instructions to every cold start (callgrind).
+            boto3._get_default_session()._session.set_default_client_config(config)
+        from ask_sdk_dynamodb.adapter import DynamoDbAdapter
+
+        options = {"partition_key_name": PARTITION_KEY, "attribute_name": ATTRIBUTE,
+                   "partition_keygen": str}  # this store is called with the user id itself
+        if production:
+            adapter = DynamoDbAdapter(self.table_name, **options)
+            client = adapter.dynamodb.meta.client
+            if _bounded(adapter.dynamodb) and client.meta.region_name == self.region:
+                return adapter
+        # Tests, DynamoDB Local, explicit credentials, or an adapter imported before the config was set.
+        # The default session already has botocore's JSON models loaded; a new one would read them again.
+        resource = boto3._get_default_session().resource(
+            "dynamodb", region_name=self.region, endpoint_url=self.endpoint_url, config=config, **self.credentials)
+        return DynamoDbAdapter(self.table_name, dynamodb_resource=resource, **options)
 
     @property
     def client(self) -> Any:
