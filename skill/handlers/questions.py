@@ -5,12 +5,17 @@ new FAQ entry with its own intent needs no handler code.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ask_sdk_core.handler_input import HandlerInput
 
-from skill import replies, search, slots
+from skill import replies, slots
 from skill.content import guide
 from skill.dialogue import Reply, SessionState
 from skill.handlers.base import IntentHandler, intent_name
+
+if TYPE_CHECKING:
+    from skill.search import SearchIndex
 
 
 class TopicAnswerHandler(IntentHandler):
@@ -36,7 +41,7 @@ class TopicSlotHandler(IntentHandler):
         entry = guide().entry(topic_id) if topic_id else None
         heard = slots.text(handler_input, "topic")
         if entry is None and heard:
-            match = search.index().best(heard)
+            match = _search_index().best(heard)
             entry = match.entry if match else None
         if entry is None:
             state.pending = None
@@ -53,13 +58,21 @@ class QuestionHandler(IntentHandler):
         return answer_free_text(slots.text(handler_input, "query"), state, one_shot=one_shot)
 
 
+def _search_index() -> SearchIndex:
+    """The search index, imported on first use: launches and step turns never search, and the
+    module's import is about 2% of a cold start (bench/report.md)."""
+    from skill import search
+
+    return search.index()
+
+
 def answer_free_text(query: str | None, state: SessionState, *, one_shot: bool = False) -> Reply:
     """Search the guide for the words; below the confidence threshold say what the skill can help with.
 
     Other handlers whose slot did not match (e.g. "she's {milestone}" hearing "she's hissing")
     fall back to this, so a crisis described in any phrasing still gets the urgent answer.
     """
-    match = search.index().best(query) if query else None
+    match = _search_index().best(query) if query else None
     if match is None:
         state.pending = None
         state.more = None
