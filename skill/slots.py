@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_model.slu.entityresolution import StatusCode
 
 
 def _slot(handler_input: HandlerInput, name: str):
@@ -28,7 +27,8 @@ def resolved_id(handler_input: HandlerInput, name: str) -> str | None:
     resolutions = getattr(getattr(slot, "resolutions", None), "resolutions_per_authority", None) or []
     for resolution in resolutions:
         status = getattr(getattr(resolution, "status", None), "code", None)
-        if status == StatusCode.ER_SUCCESS_MATCH and resolution.values:
+        # Compared by value: importing the entity-resolution models would cost every cold start.
+        if getattr(status, "value", status) == "ER_SUCCESS_MATCH" and resolution.values:
             return resolution.values[0].value.id
     return None
 

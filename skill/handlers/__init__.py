@@ -10,14 +10,18 @@ from ask_sdk_core.dispatch_components import (
     AbstractRequestInterceptor,
 )
 
-from skill.handlers import navigation, progress, questions, session, timer
+from skill.handlers import navigation, progress, questions, session
+from skill.handlers.base import DeferredHandlers
 
 
 def request_handlers() -> list[AbstractRequestHandler]:
     return [
-        *timer.FIRST,  # "we're done" (a built-in Stop phrase) ends a timed session, not the skill
+        *session.OPENING,  # launch and sessionless events never need the timer code
+        # "we're done" (a built-in Stop phrase) ends a timed session, not the skill
+        DeferredHandlers("skill.handlers.timer", "FIRST"),
         *session.FIRST,
-        *timer.HANDLERS,  # before progress and navigation: its yes/no answers "confirm:timer:" questions
+        # before progress and navigation: its yes/no answers "confirm:timer:" questions
+        DeferredHandlers("skill.handlers.timer", "HANDLERS"),
         *progress.HANDLERS,  # before navigation: its yes/no answers "confirm:" questions
         *navigation.HANDLERS,
         *questions.HANDLERS,

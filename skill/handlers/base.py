@@ -1,6 +1,9 @@
 """Small bases that let a handler say which intents it takes instead of repeating can_handle logic."""
 from __future__ import annotations
 
+import importlib
+from functools import cached_property
+
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
@@ -41,3 +44,36 @@ class PendingAnswerHandler(IntentHandler):
             return False
         pending = SessionState.of(handler_input).pending or ""
         return pending == self.pending_prefix or pending.startswith(self.pending_prefix + ":")
+
+
+class DeferredHandlers(AbstractRequestHandler):
+    """A list of handlers from a module that is imported only when a request first reaches them.
+
+    Rare turns (the timer) should not cost every cold start: a LaunchRequest is answered before
+    dispatch gets here. The handler that claims a request is remembered in that request's own
+    attributes, so one instance serves concurrent requests safely.
+    """
+
+    def __init__(self, module: str, attribute: str) -> None:
+        self.module = module
+        self.attribute = attribute
+        self._claimed = f"deferred:{module}.{attribute}"
+
+    @cached_property
+    def handlers(self) -> list[AbstractRequestHandler]:
+        return list(getattr(importlib.import_module(self.module), self.attribute))
+
+    @property
+    def intents(self) -> frozenset[str]:
+        """Every intent the deferred handlers name, for checks that compare handlers with the model."""
+        return frozenset(name for handler in self.handlers for name in getattr(handler, "intents", ()))
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        for handler in self.handlers:
+            if handler.can_handle(handler_input):
+                handler_input.attributes_manager.request_attributes[self._claimed] = handler
+                return True
+        return False
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return handler_input.attributes_manager.request_attributes.pop(self._claimed).handle(handler_input)

@@ -117,7 +117,7 @@ class SpokenErrorHandler(AbstractExceptionHandler):
         return respond(handler_input, Reply.from_template("error", remember=False))
 
 
-FIRST: list[AbstractRequestHandler] = [
-    LaunchHandler(), SkillDisabledHandler(), SessionEndedHandler(), HelpHandler(), GoodbyeHandler(),
-]
+# Matched by request type alone, so they can run before any intent handler is even imported.
+OPENING: list[AbstractRequestHandler] = [LaunchHandler(), SkillDisabledHandler(), SessionEndedHandler()]
+FIRST: list[AbstractRequestHandler] = [HelpHandler(), GoodbyeHandler()]
 LAST: list[AbstractRequestHandler] = [FallbackHandler(), OtherRequestHandler()]
