@@ -26,12 +26,6 @@ class Entry:
     intent: str | None = None
     urgent: bool = False
 
-    @property
-    def search_text(self) -> str:
-        """Everything a question about this entry might share words with."""
-        parts = [self.title, *self.aliases, *self.questions, *self.keywords, *self.speech]
-        return " ".join(parts)
-
 
 @dataclass(frozen=True)
 class Step(Entry):

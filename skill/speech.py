@@ -32,18 +32,10 @@ class Spoken:
 
 
 def _escape(value: Any) -> str:
-    if value is None:
+    if value is None or isinstance(value, jinja2.runtime.Undefined):
         return ""
-    if isinstance(value, jinja2.runtime.Undefined):
-        return ""
-    if isinstance(value, SSML):
-        return str(value)
     text = _NOT_XML.sub("", str(value))
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-class SSML(str):
-    """Markup that is already valid SSML and must not be escaped again."""
 
 
 _ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
