@@ -23,7 +23,25 @@ from skill.household import StoreInterceptor
 from skill.persistence import HouseholdRepository, ProgressStore, create_store
 
 log = logging.getLogger(__name__)
-_serializer = DefaultSerializer()
+
+
+class SkillSerializer(DefaultSerializer):
+    """The SDK serializer, keeping what its request model drops from skill events.
+
+    ``AlexaSkillEvent.*`` requests carry a ``body`` (SkillDisabled says there whether the user's
+    data is kept: ``userInformationPersistenceStatus``) that the model has no field for; it is kept
+    as ``request.event_body``. Set on the skill itself, so Lambda and the web adapter both get it.
+    """
+
+    def deserialize(self, payload: str, obj_type: Any) -> Any:
+        result = super().deserialize(payload, obj_type)
+        request = getattr(result, "request", None)
+        if isinstance(result, RequestEnvelope) and str(getattr(request, "object_type", "")).startswith(
+                "AlexaSkillEvent."):
+            body = (json.loads(payload).get("request") or {}).get("body")
+            if isinstance(body, dict):
+                request.event_body = body
+        return result
 
 
 def build_skill(settings: Settings | None = None, store: ProgressStore | None = None,
@@ -47,7 +65,9 @@ def build_skill(settings: Settings | None = None, store: ProgressStore | None = 
         builder.add_request_handler(handler)
     for exception_handler in handlers.exception_handlers():
         builder.add_exception_handler(exception_handler)
-    return builder.create()
+    skill = builder.create()
+    skill.serializer = SkillSerializer()
+    return skill
 
 
 class DeferredApiClient(ApiClient):
@@ -103,32 +123,21 @@ def refused_request_response() -> dict[str, Any]:
     return {"version": "1.0", "response": {"shouldEndSession": True}}
 
 
-def _keep_event_body(envelope: RequestEnvelope, event: Any) -> None:
-    """The SDK model drops ``request.body`` of skill events, where SkillDisabled says whether the
-    user's data is kept (``userInformationPersistenceStatus``); keep it as ``request.event_body``."""
-    body = (event.get("request") or {}).get("body") if isinstance(event, dict) else None
-    if isinstance(body, dict):
-        envelope.request.event_body = body
-
-
 def handle_event(event: Any, skill: CustomSkill | None = None, context: Any = None) -> dict[str, Any]:
     """Deserialize an Alexa request envelope, run the skill, and serialize its response."""
     skill = skill or default_skill()
     try:
-        envelope = _serializer.deserialize(json.dumps(event), RequestEnvelope)
+        envelope = skill.serializer.deserialize(json.dumps(event), RequestEnvelope)
         if not isinstance(envelope, RequestEnvelope) or envelope.request is None:
             raise ValueError("not an Alexa request envelope")
         if envelope.context is None or envelope.context.system is None:
             # Alexa always sends context.System; the SDK reads its API token before any handler runs.
             raise ValueError("request envelope without context.System")
-        if envelope.context is None or envelope.context.system is None:
-            raise ValueError("no context.System: Alexa always sends one")
     except Exception as error:  # noqa: BLE001 - anything unparseable gets the same spoken answer
         log.warning("malformed request envelope: %s", error)
         return malformed_request_response()
     if skill.skill_id and envelope_skill_ids(envelope) != {skill.skill_id}:
         log.warning("refused a request for another skill")
         return refused_request_response()
-    _keep_event_body(envelope, event)
     response: ResponseEnvelope = skill.invoke(request_envelope=envelope, context=context)
-    return _serializer.serialize(response)
+    return skill.serializer.serialize(response)

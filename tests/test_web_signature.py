@@ -247,3 +247,24 @@ def test_only_post_reaches_the_skill_and_health_answers_get(service):
     assert requests.get(service.url + "/", timeout=5).status_code == 405
     health = requests.get(service.url + "/health", timeout=5)
     assert health.status_code == 200 and health.json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("status,kept", [("NOT_PERSISTED", False), ("PERSISTED", True)])
+def test_skill_disabled_over_http_deletes_data_unless_alexa_keeps_it(chains, authority, status, kept):
+    """The event body (persistence status) must survive the web adapter's own deserialization."""
+    from skill.persistence.memory import MemoryStore
+
+    store = MemoryStore()
+    user = "amzn1.ask.account.web-disable"
+    store.save(user, {"cats": {}}, schema=2, expected_version=None)
+    skill = build_skill(Settings(skill_id=SKILL_ID, store="memory"), store=store)
+    verifier = SignatureVerifier(trust_roots=[authority.root.cert], url_policy=chains.url_policy(alexa_cert_chain_url))
+    app = create_app(Settings(skill_id=SKILL_ID, store="memory"), skill=skill, signature_verifier=verifier)
+    event = envelopes.envelope({"type": "AlexaSkillEvent.SkillDisabled",
+                                "body": {"userInformationPersistenceStatus": status}},
+                               Device(), user_id=user, skill_id=SKILL_ID)
+    with serve_wsgi(app) as url:
+        service = Service(url, CountingSkill(), chains.publish("/echo.api/disable.pem", authority.chain_pem()),
+                          authority)
+        assert service.post_signed(json.dumps(event).encode()).status_code == 200
+    assert (store.load(user) is not None) is kept
