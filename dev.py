@@ -5,6 +5,7 @@
     python3 dev.py test            the whole test suite: lint, DynamoDB Local, pytest
     python3 dev.py serve           the skill as a web service on 127.0.0.1
     python3 dev.py model           regenerate interaction_model/ from skill/interaction/
+    python3 dev.py train           retrain skill/understanding/model.json from the bank's tuning part
     python3 dev.py build           the Lambda artifact in .aws-sam-artifact/ (see README)
     python3 dev.py bench           the benchmarks in bench/, report in bench/report.md
 
@@ -122,6 +123,8 @@ def main(argv: list[str]) -> int:
         return cmd_bench(extra)
     if command == "build":
         return cmd_build(extra)
+    if command == "train":
+        return _run_in_venv(["-m", "skill.understanding.training", *extra])
     if command in {"chat", "serve", "model"}:
         return _run_in_venv(["-m", "skill", command, *extra])
     print(f"dev.py: unknown command {command!r}\n{__doc__}", file=sys.stderr)

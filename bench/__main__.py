@@ -20,7 +20,7 @@ from typing import Any
 
 from bench import common, report
 
-PARTS = ("size", "cold_start", "warm_turns", "storage_cost")
+PARTS = ("understanding", "size", "cold_start", "warm_turns", "storage_cost")
 LOAD_SCRIPT = common.BENCH / "load.py"
 
 
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     chosen = args.only or [*PARTS, "load"]
     extra = {"size": [] if args.no_build else ["--build"], "cold_start": ["--runs", str(args.runs)],
-             "warm_turns": ["--turns", str(args.turns)], "storage_cost": []}
+             "warm_turns": ["--turns", str(args.turns)], "storage_cost": [], "understanding": []}
     started = time.monotonic()
     results: dict[str, Any] = {"tree": tree_state(), "quick": args.quick,
                                "command": "python3 dev.py bench " + " ".join(sys.argv[1:] if argv is None else argv)}

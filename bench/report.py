@@ -66,6 +66,15 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str]]:
                      _verdict(mb <= size["target_zipped_mb"])))
     elif size:
         rows.append(("artifact <= 3 MB zipped", "not built yet", "n/a"))
+    understood = results.get("understanding") or {}
+    check = understood.get("check/exact")
+    if check:
+        rows.append(("check part answered right >= 92% (exact-template NLU)", f"{check['accuracy']:.1%}",
+                     _verdict(check["accuracy"] >= 0.92)))
+        rows.append(("urgent recall on the check part = 100%", f"{check['urgent_recall']:.1%}",
+                     _verdict(check["urgent_recall"] >= 1.0)))
+        rows.append(("false urgent on the check part <= 2%", f"{check['false_urgent']:.1%}",
+                     _verdict(check["false_urgent"] <= 0.02)))
     return rows
 
 
@@ -95,8 +104,22 @@ def markdown(results: dict[str, Any]) -> str:
         _table(["target", "measured", "verdict"], [list(r) for r in targets(results)]),
     ]
     out += _cold(results.get("cold_start")) + _warm(results.get("warm_turns")) + _storage(results.get("storage_cost"))
-    out += _size(results.get("size")) + _load(results.get("load"))
+    out += _size(results.get("size")) + _load(results.get("load")) + _understanding(results.get("understanding"))
     return "\n".join(out) + "\n"
+
+
+def _understanding(part: dict[str, Any] | None) -> list[str]:
+    failed = _failed("Understanding (owner utterance bank)", part)
+    if failed is not None:
+        return failed
+    from bench.understanding import table
+
+    figures = {k: v for k, v in (part or {}).items() if isinstance(v, dict) and "by_area" in v}
+    return ["", "## Understanding (owner utterance bank)", "",
+            "Share answered right (right intent or entry, its facts said, its slots filled, the urgent answer "
+            "first for emergencies): tuning and held-out check part; `exact` = the simulator's exact-template "
+            "NLU, `free_text` = every utterance handed to the SearchQuery intent. "
+            "Reproduce: `.venv/bin/python -m bench.understanding`.", "", table(figures)]
 
 
 def _failed(title: str, part: dict[str, Any] | None) -> list[str] | None:

@@ -39,6 +39,8 @@ class Step(Entry):
     clicker: str = ""
     suggested_seconds: int = 60
     max_advised_seconds: int = 300
+    # Other ways owners name the step ("the door one"): values of the STEP_REFERENCE slot.
+    references: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ def load_guide(path: Path = GUIDE_PATH) -> Guide:
             clicker=s["clicker"],
             suggested_seconds=s.get("suggested_seconds", 60),
             max_advised_seconds=s.get("max_advised_seconds", 300),
+            references=_tuple(s, "references"),
         )
         for s in sorted(raw["steps"], key=lambda s: s["number"])
     )

@@ -63,14 +63,139 @@ def topic_type(content: Guide) -> dict[str, Any]:
     return {"name": "TOPIC", "values": values}
 
 
+STEP_REFERENCE = "STEP_REFERENCE"
+ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+
+
+def with_step_references(types: list[dict[str, Any]], content: Guide) -> list[dict[str, Any]]:
+    """STEP_REFERENCE: the relative values its source declares ("next", "this") plus one value per
+    guide step, named by its ordinal ("second"), its name and its ``references`` ("the door one");
+    the last step also answers to "last" and "final". A sixth step is speakable with no model edit."""
+    out = []
+    for declared in types:
+        if declared["name"] != STEP_REFERENCE:
+            out.append(declared)
+            continue
+        values = list(declared["values"])
+        for step in content.steps:
+            synonyms = [step.name, *step.references]
+            if step.number == len(content.steps):
+                synonyms += ["last", "final", "very last"]
+            ordinal = ORDINAL_WORDS[step.number - 1] if step.number <= len(ORDINAL_WORDS) else f"step {step.number}"
+            values.append({"id": str(step.number), "name": {"value": ordinal, "synonyms": synonyms}})
+        out.append({"name": STEP_REFERENCE, "values": values})
+    return out
+
+
+MAX_SAMPLES = 100
+MIN_LITERAL_WORDS = 3
+_SLOT = re.compile(r"\{(\w+)\}")
+_FILLERS = frozenset({"um", "umm", "uh", "uhm", "er", "erm", "hmm", "hm", "ah", "eh", "like"})
+
+
+def _shape(sample: str) -> str:
+    return _SLOT.sub("{}", sample)
+
+
+def _templated(text: str, slot_types: dict[str, str], types: dict[str, dict[str, Any]],
+               expected: dict[str, str]) -> str | None:
+    """A bank utterance as a sample: each slot value it says replaced by ``{slot}``; None if it can't be.
+
+    A custom value is replaced only when it is the one the utterance is labelled with (``expected``,
+    by entity id): "what comes after the leash part" names step three but asks for step four."""
+    from skill.understanding import spoken
+
+    said = text.split()
+    for name, slot_type in slot_types.items():
+        if slot_type == "AMAZON.DURATION":
+            span = next(((i, j) for i in range(len(said)) for j in range(len(said), i, -1)
+                         if said[j - 1] in (*spoken.UNIT_SECONDS, "half")
+                         and spoken.parse_duration(" ".join(said[i:j]))), None)
+            if span:
+                said[span[0]:span[1]] = ["{" + name + "}"]
+        elif slot_type == "AMAZON.NUMBER":
+            for i, w in enumerate(said):
+                if i and said[i - 1] == "step" and w in spoken.CARDINALS:
+                    if str(spoken.CARDINALS[w]) != expected.get(name):
+                        return None
+                    said[i] = "{" + name + "}"
+        elif slot_type == "AMAZON.FirstName" and expected.get(name) in said:
+            said[said.index(expected[name])] = "{" + name + "}"
+        elif slot_type in types:
+            phrases = sorted(((" ".join(n.split()), v["id"]) for v in types[slot_type]["values"]
+                              for n in (v["name"]["value"], *v["name"].get("synonyms", ()))),
+                             key=lambda pair: len(pair[0]), reverse=True)
+            joined = f" {' '.join(said)} "
+            for phrase, entity_id in phrases:
+                if f" {phrase} " in joined:
+                    if expected.get(name) != entity_id:
+                        return None
+                    said = joined.replace(f" {phrase} ", " {" + name + "} ", 1).split()
+                    break
+    sample = " ".join(said)
+    if _SLOT.fullmatch(sample) or re.search(r"\d|\}\s*\{", sample):
+        return None
+    return sample
+
+
+NAMING_WORDS = frozenset({"name", "name's", "called", "named", "call"})
+
+
+def _ends_in_open_name(sample: str, slot_types: dict[str, str]) -> bool:
+    last = _SLOT.fullmatch(sample.split()[-1])
+    return bool(last and slot_types.get(last.group(1)) == "AMAZON.FirstName"
+                and not NAMING_WORDS & set(sample.split()))
+
+
+def with_tuning_samples(intents: list[dict[str, Any]], types: list[dict[str, Any]], content: Guide) -> list[dict[str, Any]]:
+    """Each intent's samples plus owners' phrasings from the tuning part of the utterance bank.
+
+    Only the tuning part: the check part is held out (skill/understanding/bank.py). A phrasing is
+    left out when it starts with a filler, has digits, is a bare slot, or has the shape of a sample
+    another intent already owns; each intent keeps at most MAX_SAMPLES."""
+    from skill.understanding import bank
+
+    by_name = {i["name"]: i for i in intents}
+    owners = {_shape(s): i["name"] for i in intents for s in i["samples"]}
+    custom = {t["name"]: t for t in types}
+    for utterance in bank.tuning():
+        entry = content.entry(utterance.label)
+        is_step = entry is not None and entry.id.startswith("step:")
+        name = "StepIntent" if is_step else entry.intent if entry is not None else utterance.label
+        intent = by_name.get(name or "")
+        if intent is None or len(intent["samples"]) >= MAX_SAMPLES:
+            continue
+        text = " ".join(bank.without_invocation(utterance.say).replace("’", "'").split())
+        if not text or text.split()[0] in _FILLERS or not re.fullmatch(r"[a-z' ]+", text):
+            continue
+        slot_types = {s["name"]: s["type"] for s in intent.get("slots", [])}
+        expected = {k: str(v).lower() for k, v in utterance.slots.items()}
+        if is_step:
+            expected = {"step": utterance.label.removeprefix("step:"), "which": utterance.label.removeprefix("step:")}
+        sample = _templated(text, slot_types, custom, expected)
+        if is_step and sample is not None and "{" not in sample:
+            continue  # a step asked for by description, not by number or name: the classifier's job
+        if sample is not None and any("{" + slot + "}" not in sample for slot in expected if slot in slot_types):
+            continue  # a value it names could not be placed: as a sample it would lose that value
+        if sample is not None and len(_SLOT.sub("", sample).split()) < MIN_LITERAL_WORDS:
+            continue  # too few words of its own: it would claim sentences that merely start that way
+        if sample is not None and _ends_in_open_name(sample, slot_types):
+            continue  # "my cat is {name}" would take "my cat is comfortable in the harness" as a name
+        if sample is None or owners.setdefault(_shape(sample), name) != name or sample in intent["samples"]:
+            continue
+        intent["samples"].append(sample)
+    return intents
+
+
 def language_model(content: Guide | None = None, sources: Path = SOURCES) -> dict[str, Any]:
     content = content or guide()
+    types = [topic_type(content), *with_step_references(load_types(sources), content)]
     return {
         "interactionModel": {
             "languageModel": {
                 "invocationName": INVOCATION_NAME,
-                "intents": load_intents(sources),
-                "types": [topic_type(content), *load_types(sources)],
+                "intents": with_tuning_samples(load_intents(sources), types, content),
+                "types": types,
             }
         }
     }

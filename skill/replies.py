@@ -25,6 +25,7 @@ def answer(entry: Entry, state: SessionState, *, chunk: int = 0, one_shot: bool 
         title=entry.title,
         has_more=has_more,
         one_shot=one_shot,
+        urgent=entry.urgent,
         follow_up=FOLLOW_UP,
         card_title=entry.title,
         card_text=entry.card,

@@ -13,7 +13,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RARE_TURN_MODULES = ["skill.handlers.timer", "skill.timer", "skill.alexa_timers", "skill.api_client",
-                     "skill.search", "requests", "isodate"]
+                     "skill.search", "requests", "isodate", "skill.understanding.meaning",
+                     "skill.understanding.classifier", "snowballstemmer"]
 
 SCRIPT = """
 import json, sys

@@ -182,7 +182,7 @@ def test_fallback_keeps_the_session_and_offers_options(talk):
 def test_unknown_intent_name_gets_the_helpful_fallback(talk):
     opened(talk)
     turn = talk.send(intent_request(IntentMatch("FooBarIntent")))
-    assert "I didn't catch that" in turn.speech
+    assert turn.speech.startswith("Sorry, I can't help with that one.")
     assert turn.reprompt and not turn.ends_session
 
 

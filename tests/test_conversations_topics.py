@@ -17,7 +17,7 @@ def question_intent(query: str) -> dict:
 TOPICS = [
     ("tell me step one", ["step one, meeting the harness", "quiet room", "sniff"]),
     ("what's step two", ["step two, moving in the harness", "familiar room"]),
-    ("go to step three", ["step three, the leash indoors", "drag", "don't hold it yet"]),
+    ("go to step three", ["step three, the leash indoors", "trail", "don't hold it yet"]),
     ("tell me about step four", ["step four, calm at the door", "open door", "without going through"]),
     ("read step five", ["step five, first trips outside", "one to three minutes", "yard"]),
     ("what are the steps", ["five steps", "meeting the harness", "first trips outside"]),
@@ -113,10 +113,11 @@ def test_urgent_phrases_get_the_calm_safety_answer_first(talk, said):
     talk.say("open cat harness coach")
     turn = talk.say(said)
     assert turn.speech.startswith("Stay calm and quiet.")
-    assert "The session's over." in turn.speech
-    assert "back inside" in turn.speech
-    assert "Want to hear more?" in turn.speech
-    assert "Next time" in talk.say("yes").speech
+    assert "End the session now" in turn.speech
+    assert "go quietly inside" in turn.speech
+    assert len(turn.speech.split("When you're both safe")[0].split()) <= 40
+    assert "Want to hear more?" not in turn.speech
+    assert "settle" in talk.say("more").speech
 
 
 def test_urgent_free_text_goes_through_the_question_intent_and_still_comes_first(talk):
@@ -137,6 +138,7 @@ def test_user_text_with_markup_characters_is_escaped_in_ssml(talk):
 def test_unanswerable_question_says_what_the_skill_can_help_with(talk):
     talk.say("open cat harness coach")
     turn = talk.say("how do i train my dog to sit")
-    assert "I'm not sure I have a good answer" in turn.speech
-    assert "five training steps" in turn.speech
+    assert turn.speech.startswith("Sorry, I can't help with that one.")
+    assert "five harness training steps" in turn.speech
+    assert "dog to sit" not in turn.speech
     assert turn.reprompt and not turn.ends_session

@@ -72,7 +72,6 @@ def test_finishing_early_is_allowed_but_the_coach_suggests_caution(talk):
 def test_milestones_in_plain_words_finish_their_step(talk):
     talk.say("open cat harness coach")
     said = talk.say("my cat is comfortable in the harness now")
-    assert said.intent == "MilestoneIntent"
     assert "on step two now" in said.speech
 
 

@@ -18,13 +18,16 @@ def index() -> search.SearchIndex:
     return search.build_index()
 
 
-def test_paraphrased_questions_route_to_the_right_entry(index):
+def test_paraphrased_questions_route_to_the_right_entry():
+    """The skill's understanding (classifier blended with this search) on the team's paraphrases."""
+    from skill.understanding.meaning import understand
+
     cases = PARAPHRASES["case"]
     misses = []
     for case in cases:
-        match = index.best(case["query"])
-        if match is None or match.entry.id != case["expect"]:
-            misses.append(f"{case['query']!r}: wanted {case['expect']}, got {match.entry.id if match else None}")
+        label = understand(case["query"]).label
+        if label != case["expect"]:
+            misses.append(f"{case['query']!r}: wanted {case['expect']}, got {label}")
     accuracy = 1 - len(misses) / len(cases)
     print(f"paraphrase accuracy {accuracy:.1%} ({len(cases) - len(misses)}/{len(cases)})")
     assert accuracy >= REQUIRED_ACCURACY, "\n".join(misses)
@@ -47,8 +50,8 @@ def test_off_topic_questions_stay_below_the_confidence_threshold(index, query):
 def test_off_topic_question_makes_the_skill_say_what_it_can_help_with(talk):
     talk.say("open cat harness coach")
     turn = talk.say("what if the weather is nice tomorrow for a picnic")
-    assert "I'm not sure I have a good answer" in turn.speech
-    assert "choosing a harness and leash" in turn.speech
+    assert turn.speech.startswith("Sorry, I can't help with that one.")
+    assert "picnic" not in turn.speech
     assert not turn.ends_session
 
 

@@ -12,6 +12,7 @@ from ask_sdk_core.dispatch_components import (
 
 from skill.handlers import navigation, progress, questions, session
 from skill.handlers.base import DeferredHandlers
+from skill.handlers.free_text import FreeTextInterceptor
 
 
 def request_handlers() -> list[AbstractRequestHandler]:
@@ -31,7 +32,7 @@ def request_handlers() -> list[AbstractRequestHandler]:
 
 
 def request_interceptors() -> list[AbstractRequestInterceptor]:
-    return [*progress.INTERCEPTORS]
+    return [FreeTextInterceptor(), *progress.INTERCEPTORS]
 
 
 def exception_handlers() -> list[AbstractExceptionHandler]:

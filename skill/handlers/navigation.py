@@ -15,8 +15,27 @@ class StepHandler(IntentHandler):
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
         number = slots.number(handler_input, "step")
         if number is None:
+            number = _referenced_step(handler_input, state)
+        if number is None:
             return Reply.from_template("missing_step", total=len(guide().steps))
         return replies.step_number(guide(), number, state, one_shot=one_shot)
+
+
+def _referenced_step(handler_input: HandlerInput, state: SessionState) -> int | None:
+    """The step a STEP_REFERENCE names: a step's own id ("second" -> 2) or one relative to where we are."""
+    reference = slots.resolved_id(handler_input, "which")
+    if reference is None:
+        heard = slots.text(handler_input, "which")
+        if heard is None:
+            return None
+        from skill.understanding import slots as spoken_slots
+        from skill.understanding import words
+
+        return spoken_slots.step_number(words.tokens(heard))
+    if reference.isdigit():
+        return int(reference)
+    current = state.step or 1
+    return {"next": current + 1, "previous": max(current - 1, 1), "current": current}.get(reference)
 
 
 class NextHandler(IntentHandler):

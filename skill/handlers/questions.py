@@ -5,17 +5,13 @@ new FAQ entry with its own intent needs no handler code.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ask_sdk_core.handler_input import HandlerInput
 
 from skill import replies, slots
 from skill.content import guide
 from skill.dialogue import Reply, SessionState
 from skill.handlers.base import IntentHandler, intent_name
-
-if TYPE_CHECKING:
-    from skill.search import SearchIndex
+from skill.handlers.free_text import UNDERSTOOD
 
 
 class TopicAnswerHandler(IntentHandler):
@@ -39,45 +35,51 @@ class TopicSlotHandler(IntentHandler):
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
         topic_id = slots.resolved_id(handler_input, "topic")
         entry = guide().entry(topic_id) if topic_id else None
+        if entry is not None:
+            return replies.answer(entry, state, one_shot=one_shot)
         heard = slots.text(handler_input, "topic")
-        if entry is None and heard:
-            match = _search_index().best(heard)
-            entry = match.entry if match else None
-        if entry is None:
-            state.pending = None
-            return Reply.from_template("missing_topic", heard=heard)
-        return replies.answer(entry, state, one_shot=one_shot)
+        if heard:
+            return answer_free_text(heard, state, one_shot=one_shot)
+        state.pending = None
+        return Reply.from_template("missing_topic")
 
 
 class QuestionHandler(IntentHandler):
-    """Free-form questions (AMAZON.SearchQuery), routed by ranked search over the whole guide."""
+    """Free text that ``FreeTextInterceptor`` could not turn into anything the coach answers.
+
+    Everything the words do mean was already rewritten to its own intent; what is left is either
+    nothing heard at all, or a request the coach cannot help with.
+    """
 
     intents = frozenset({"QuestionIntent"})
 
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
-        return answer_free_text(slots.text(handler_input, "query"), state, one_shot=one_shot)
-
-
-def _search_index() -> SearchIndex:
-    """The search index, imported on first use: launches and step turns never search, and the
-    module's import is about 2% of a cold start (bench/report.md)."""
-    from skill import search
-
-    return search.index()
+        understood = handler_input.attributes_manager.request_attributes.get(UNDERSTOOD)
+        if understood is None:
+            return answer_free_text(slots.text(handler_input, "query"), state, one_shot=one_shot)
+        return _cannot_help(state, heard=understood.heard, one_shot=one_shot)
 
 
 def answer_free_text(query: str | None, state: SessionState, *, one_shot: bool = False) -> Reply:
-    """Search the guide for the words; below the confidence threshold say what the skill can help with.
+    """Answer words that a slot did not resolve, with the guide entry they mean.
 
     Other handlers whose slot did not match (e.g. "she's {milestone}" hearing "she's hissing")
     fall back to this, so a crisis described in any phrasing still gets the urgent answer.
     """
-    match = _search_index().best(query) if query else None
-    if match is None:
-        state.pending = None
-        state.more = None
-        return Reply.from_template("not_sure", query=query, remember=False)
-    return replies.answer(match.entry, state, one_shot=one_shot)
+    from skill.understanding.meaning import understand
+
+    understood = understand(query)
+    entry = guide().entry(understood.label) if understood.label else None
+    if entry is None:
+        return _cannot_help(state, heard=understood.heard, one_shot=one_shot)
+    return replies.answer(entry, state, one_shot=one_shot)
+
+
+def _cannot_help(state: SessionState, *, heard: bool, one_shot: bool) -> Reply:
+    """Words the coach cannot help with, or no words at all: say which, and what it can do."""
+    state.pending = None
+    state.more = None
+    return Reply.from_template("not_sure", heard=heard, one_shot=one_shot, remember=False, end_session=one_shot)
 
 
 HANDLERS = [TopicAnswerHandler(), TopicSlotHandler(), QuestionHandler()]

@@ -12,77 +12,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from skill.interaction_model import load_locale_model
+from skill.understanding.spoken import parse_duration, parse_number
 
 _WORD = re.compile(r"[a-z0-9']+(?:\.[a-z]\.?)*")
-NUMBER_WORDS = {
-    **{w: i for i, w in enumerate(
-        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"])},
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-    "ninety": 90, "a": 1, "an": 1, "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
-}
-UNITS = {
-    "second": "S", "seconds": "S", "sec": "S", "secs": "S",
-    "minute": "M", "minutes": "M", "min": "M", "mins": "M",
-    "hour": "H", "hours": "H",
-}
 FREE_TEXT_TYPES = {"AMAZON.SearchQuery"}
 
 
 def normalise(text: str) -> str:
     text = text.lower().replace("\u2019", "'").replace("-", " ")
     return " ".join(_WORD.findall(text))
-
-
-def parse_number(text: str) -> int | None:
-    """"three", "twenty five", "3" -> int; anything else None."""
-    words = text.split()
-    if len(words) == 1 and words[0].isdigit():
-        return int(words[0])
-    total = 0
-    for word in words:
-        if word == "and":
-            continue
-        if word not in NUMBER_WORDS:
-            return None
-        total += NUMBER_WORDS[word]
-    return total if words else None
-
-
-def parse_duration(text: str) -> str | None:
-    """Spoken durations to ISO-8601 as AMAZON.DURATION sends them: "two minute" -> "PT2M".
-
-    Handles sequences like "one hour and ten minutes", "ninety seconds" and "a minute and a half".
-    """
-    words = [w for w in text.split() if w != "and"]
-    if words[:1] == ["for"]:
-        words = words[1:]
-    if words[:1] == ["half"] and len(words) == 3 and words[2] in UNITS:
-        words = ["zero", words[2], "a", "half"]
-    seconds, number = 0.0, []
-    unit_seconds = {"S": 1, "M": 60, "H": 3600}
-    last_unit = None
-    i = 0
-    while i < len(words):
-        word = words[i]
-        if word in UNITS:
-            amount = parse_number(" ".join(number)) if number else None
-            if amount is None:
-                return None
-            last_unit = unit_seconds[UNITS[word]]
-            seconds += amount * last_unit
-            number = []
-        elif words[i : i + 2] == ["a", "half"] and last_unit and not number:
-            seconds += last_unit / 2
-            i += 1
-        else:
-            number.append(word)
-        i += 1
-    if number or last_unit is None:
-        return None
-    hours, rest = divmod(int(round(seconds)), 3600)
-    minutes, secs = divmod(rest, 60)
-    iso = "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "") + (f"{secs}S" if secs else "")
-    return iso if iso != "PT" else "PT0S"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,118 @@
+"""Free text becomes the request Alexa's NLU would have sent, before any handler sees it.
+
+Alexa matches sample utterances exactly; what it cannot place reaches the skill as the words of
+QuestionIntent's AMAZON.SearchQuery slot. This interceptor reads those words with
+``skill.understanding`` and rewrites the request's intent: "we practised and he was fine" becomes
+LogPracticeIntent with outcome "calm", "the second one" a StepIntent for step two, "there's a dog
+coming" the UrgentIntent. The handlers then answer it exactly as they answer the spoken intent, so
+there is one implementation of every answer. Words said in the slot of any other intent are checked
+for an emergency too: a frightened cat gets the urgent answer first on every path.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ask_sdk_core.dispatch_components import AbstractRequestInterceptor
+from ask_sdk_core.handler_input import HandlerInput
+
+from skill.content import guide
+
+FREE_TEXT_INTENT = "QuestionIntent"
+FREE_TEXT_SLOT = "query"
+UNDERSTOOD = "free_text:understood"
+# Slots whose words are numbers or durations: nothing in them can describe an emergency.
+_VALUE_SLOTS = {"step", "duration"}
+
+
+class FreeTextInterceptor(AbstractRequestInterceptor):
+    """Rewrites QuestionIntent to the intent its words mean; routes any emergency to UrgentIntent."""
+
+    def process(self, handler_input: HandlerInput) -> None:
+        request = handler_input.request_envelope.request
+        intent = getattr(request, "intent", None)
+        if getattr(request, "object_type", None) != "IntentRequest" or intent is None:
+            return
+        slots = intent.slots or {}
+        if intent.name == FREE_TEXT_INTENT:
+            text = _said(slots.get(FREE_TEXT_SLOT))
+            from skill.understanding.meaning import understand
+
+            understood = understand(text)
+            handler_input.attributes_manager.request_attributes[UNDERSTOOD] = understood
+            if understood.label is not None:
+                request.intent = _intent_for(understood.label, understood.slots) or intent
+            return
+        spoken = " ".join(filter(None, (_said(s) for n, s in slots.items() if n not in _VALUE_SLOTS)))
+        if spoken and _is_free_text(slots):
+            from skill.understanding.meaning import understand
+
+            if understand(spoken).urgent:
+                request.intent = _intent_for("urgent_stress", {}) or intent
+
+
+def _said(slot: Any) -> str | None:
+    value = getattr(slot, "value", None)
+    return value if isinstance(value, str) and value.strip() and value != "?" else None
+
+
+def _is_free_text(slots: dict[str, Any]) -> bool:
+    """Whether any slot holds words Alexa did not resolve to a known value (where an emergency can hide)."""
+    for name, slot in slots.items():
+        if name in _VALUE_SLOTS or _said(slot) is None:
+            continue
+        authorities = getattr(getattr(slot, "resolutions", None), "resolutions_per_authority", None) or []
+        codes = {getattr(getattr(a.status, "code", None), "value", getattr(a.status, "code", None))
+                 for a in authorities if a.status is not None}
+        if "ER_SUCCESS_MATCH" not in codes:
+            return True
+    return False
+
+
+def _intent_for(label: str, values: dict[str, str]) -> Any:
+    """The intent an understood label stands for, with its slots filled as Alexa would fill them."""
+    from ask_sdk_model import Intent, IntentConfirmationStatus
+
+    content = guide()
+    entry = content.entry(label)
+    if entry is not None and entry.id.startswith("step:"):
+        return Intent(name="StepIntent", slots={"step": _slot("step", str(getattr(entry, "number", "")))},
+                      confirmation_status=IntentConfirmationStatus.NONE)
+    if entry is not None:
+        if entry.intent:
+            return Intent(name=entry.intent, slots={}, confirmation_status=IntentConfirmationStatus.NONE)
+        return Intent(name="TopicIntent", slots={"topic": _slot("topic", entry.aliases[0] if entry.aliases else entry.id,
+                                                                  entity_id=entry.id)},
+                      confirmation_status=IntentConfirmationStatus.NONE)
+    from skill.understanding.classifier import model
+
+    schema: dict[str, str] = model().meta.get("intents", {}).get(label, {})
+    custom = model().meta.get("types", {})
+    filled = {}
+    for name, slot_type in schema.items():
+        value = values.get(name)
+        if value is None:
+            continue
+        if slot_type in custom:
+            filled[name] = _slot(name, custom[slot_type][value][0], entity_id=value)
+        else:
+            filled[name] = _slot(name, value)
+    return Intent(name=label, slots=filled, confirmation_status=IntentConfirmationStatus.NONE)
+
+
+def _slot(name: str, value: str, entity_id: str | None = None) -> Any:
+    from ask_sdk_model import Slot
+
+    if entity_id is None:
+        return Slot(name=name, value=value)
+    from ask_sdk_model.slu.entityresolution import (
+        Resolution,
+        Resolutions,
+        Status,
+        StatusCode,
+        Value,
+        ValueWrapper,
+    )
+
+    resolution = Resolution(authority="free-text", status=Status(code=StatusCode.ER_SUCCESS_MATCH),
+                            values=[ValueWrapper(value=Value(name=value, id=entity_id))])
+    return Slot(name=name, value=value, resolutions=Resolutions(resolutions_per_authority=[resolution]))

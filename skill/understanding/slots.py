@@ -1,0 +1,100 @@
+"""The values an action's words name, read the way Alexa would fill the intent's slots.
+
+Which slots an intent has and which words each custom slot value answers to come from the
+interaction model (copied into ``model.json`` at training time), so a new value is a model change.
+"""
+from __future__ import annotations
+
+from skill.understanding import spoken, words
+from skill.understanding.classifier import LinearModel
+
+# Words after which a cat's name follows: "her name is luna", "switch to milo", "how is pepper doing".
+NAME_CUES = ("name is", "name's", "called", "named", "switch to", "talk about", "about", "for", "add", "is", "to")
+NOT_NAMES = frozenset({"the", "a", "my", "our", "her", "his", "she", "he", "it", "cat", "kitty", "doing", "going",
+                       "other", "another", "one", "both", "all", "we", "i", "you", "that", "this", "now", "be"})
+
+
+def read(label: str, text: str, model: LinearModel) -> dict[str, str]:
+    """Slot name -> value (an entity id for custom types) for every slot of ``label`` the words fill."""
+    schema = model.meta.get("intents", {}).get(label, {})
+    said = words.tokens(text)
+    found: dict[str, str] = {}
+    for name, slot_type in schema.items():
+        value = _value(slot_type, said, model)
+        if value is None and name in STEP_SLOTS:
+            value = step_named(said, model)
+        if value is not None:
+            found[name] = value
+    return found
+
+
+def _value(slot_type: str, said: list[str], model: LinearModel) -> str | None:
+    if slot_type == "AMAZON.DURATION":
+        return spoken.find_duration(said)
+    if slot_type == "AMAZON.NUMBER":
+        number = step_number(said)
+        return str(number) if number is not None else None
+    if slot_type == "AMAZON.FirstName":
+        return cat_name(said)
+    values = model.meta.get("types", {}).get(slot_type)
+    if values:
+        return _custom(values, said)
+    return None
+
+
+# Slots whose value is a step number, however the words name the step.
+STEP_SLOTS = ("step", "milestone")
+
+
+def step_named(said: list[str], model: LinearModel) -> str | None:
+    """The step words name by reference ("the door step") or by its practice kind ("on the leash")."""
+    types = model.meta.get("types", {})
+    reference = _custom(types.get("STEP_REFERENCE", {}), said, numbered_only=True)
+    if reference is not None:
+        return reference
+    kind = _custom(types.get("SESSION_KIND", {}), said)
+    if kind is None:
+        return None
+    from skill.content import guide
+
+    return next((str(s.number) for s in guide().steps if s.session_kind == kind), None)
+
+
+def step_number(said: list[str]) -> int | None:
+    """A number the words name ("step three", "the third one", "3"), or None."""
+    for word in said:
+        if word.isdigit():
+            return int(word)
+        if word in spoken.ORDINALS:
+            return spoken.ORDINALS[word]
+        if word in spoken.CARDINALS and word != "zero":
+            return spoken.CARDINALS[word]
+    return None
+
+
+def cat_name(said: list[str]) -> str | None:
+    """The word after a naming cue ("her name is luna" -> "luna"), or None."""
+    text = " ".join(said)
+    for cue in NAME_CUES:
+        marker = f" {cue} "
+        position = f" {text} ".rfind(marker)
+        if position < 0:
+            continue
+        after = f" {text} "[position + len(marker):].split()
+        if after and after[0] not in NOT_NAMES and after[0].isalpha():
+            return after[0]
+    return None
+
+
+def _custom(values: dict[str, list[str]], said: list[str], numbered_only: bool = False) -> str | None:
+    """The entity id whose value or synonym appears in the words; the longest phrase wins."""
+    text = f" {' '.join(said)} "
+    best: tuple[int, str] | None = None
+    for entity_id, names in values.items():
+        if numbered_only and not entity_id.isdigit():
+            continue
+        for name in names:
+            phrase = " ".join(words.split(name))
+            if phrase and f" {phrase} " in text and (best is None or len(phrase) > best[0]):
+                best = (len(phrase), entity_id)
+    return best[1] if best else None

@@ -1,0 +1,240 @@
+"""Builds ``model.json``: the free-text classifier and urgent detector, trained with scikit-learn.
+
+Run by ``python3 dev.py train`` (and checked by a test to be current). What it learns from:
+
+- the tuning part of the owner utterance bank (never the check part, see ``bank``);
+- the content: each topic's title, aliases and sample questions, each step's title and keywords;
+- the interaction model's sample utterances, with slots filled by example values, labelled with
+  the intent (or the topic or step) they name.
+
+Both models are logistic regressions over ``features.features``; only the weights that change a
+score are written out, rounded, so the file stays small and inference is plain Python.
+Development tooling only: this module is not shipped in the Lambda artifact.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from skill.content import Guide, guide
+from skill.interaction_model import language_model
+from skill.understanding import bank
+from skill.understanding.classifier import MODEL_PATH, LinearModel
+from skill.understanding.features import features
+from skill.understanding.urgent import names_a_sign
+from skill.understanding.urgent import probability as urgent_probability
+
+FREE_TEXT_INTENTS = {"QuestionIntent", "AMAZON.FallbackIntent", "AMAZON.NavigateHomeIntent"}
+SLOT_EXAMPLES = {
+    "AMAZON.NUMBER": ["two", "three"],
+    "AMAZON.DURATION": ["two minutes", "thirty seconds"],
+    "AMAZON.FirstName": ["luna", "milo"],
+}
+REGULARISATION = 30.0
+MIN_WEIGHT = 0.1
+URGENT_LABEL = "urgent_stress"
+
+
+def _slot_values(model: dict[str, Any], slot_type: str) -> list[str]:
+    if slot_type in SLOT_EXAMPLES:
+        return SLOT_EXAMPLES[slot_type]
+    for custom in model["types"]:
+        if custom["name"] == slot_type:
+            return [v["name"]["value"] for v in custom["values"][:3]]
+    return []
+
+
+def _sample_label(intent: str, content: Guide) -> str | None:
+    topic = content.topic_for_intent(intent)
+    return topic.id if topic else intent
+
+
+def sample_examples(content: Guide | None = None) -> list[tuple[str, str]]:
+    """The interaction model's samples as (text, label), slots filled with example values."""
+    content = content or guide()
+    model = language_model(content)["interactionModel"]["languageModel"]
+    out: list[tuple[str, str]] = []
+    for intent in model["intents"]:
+        name = intent["name"]
+        if name in FREE_TEXT_INTENTS:
+            continue
+        slot_types = {s["name"]: s["type"] for s in intent.get("slots", [])}
+        for sample in intent["samples"]:
+            slots_in = re.findall(r"\{(\w+)\}", sample)
+            if name == "TopicIntent":
+                for topic in content.topics:
+                    if topic.aliases:
+                        out.append((sample.replace("{topic}", topic.aliases[0]), topic.id))
+                continue
+            if name == "StepIntent":
+                for word, number in (("two", 2), ("four", 4)):
+                    out.append((sample.replace("{step}", word), f"step:{number}"))
+                continue
+            text = sample
+            for slot in slots_in:
+                values = _slot_values(model, slot_types.get(slot, ""))
+                text = text.replace("{" + slot + "}", values[len(out) % len(values)] if values else "")
+            label = _sample_label(name, content)
+            if label:
+                out.append((" ".join(text.split()), label))
+    return out
+
+
+def content_examples(content: Guide | None = None) -> list[tuple[str, str]]:
+    content = content or guide()
+    out: list[tuple[str, str]] = []
+    for topic in content.topics:
+        out.extend((text, topic.id) for text in (topic.title, *topic.aliases, *topic.questions))
+    for step in content.steps:
+        out.extend((text, step.id) for text in (step.title, *step.keywords))
+    return out
+
+
+def bank_examples(utterances: Iterable[bank.Utterance]) -> list[tuple[str, str]]:
+    return [(bank.without_invocation(u.say), u.label) for u in utterances]
+
+
+def training_set() -> list[tuple[str, str]]:
+    """Everything the shipped model learns from; the check part of the bank is never in it."""
+    return [*content_examples(), *sample_examples(), *bank_examples(bank.tuning())]
+
+
+def digest(examples: list[tuple[str, str]]) -> str:
+    """Names the training data, so a test can tell the shipped model was built from it and only it."""
+    return hashlib.sha256(json.dumps(sorted(examples)).encode()).hexdigest()
+
+
+def _fit(texts: list[str], targets: list[Any], c: float) -> Any:
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    pipeline = make_pipeline(DictVectorizer(), LogisticRegression(C=c, max_iter=3000))
+    pipeline.fit([features(t) for t in texts], targets)
+    return pipeline
+
+
+def _export_classes(pipeline: Any) -> tuple[list[str], list[float], dict[str, list[list[float]]]]:
+    vectorizer, regression = pipeline.steps[0][1], pipeline.steps[1][1]
+    labels = [str(c) for c in regression.classes_]
+    weights: dict[str, list[list[float]]] = {}
+    for column, name in enumerate(vectorizer.feature_names_):
+        kept = [[row, round(float(regression.coef_[row][column]), 3)] for row in range(len(labels))
+                if abs(regression.coef_[row][column]) >= MIN_WEIGHT]
+        if kept:
+            weights[name] = kept
+    return labels, [round(float(v), 4) for v in regression.intercept_], weights
+
+
+def _export_binary(pipeline: Any) -> dict[str, Any]:
+    vectorizer, regression = pipeline.steps[0][1], pipeline.steps[1][1]
+    weights = {name: round(float(w), 3) for name, w in zip(vectorizer.feature_names_, regression.coef_[0], strict=True)
+               if abs(w) >= MIN_WEIGHT}
+    return {"intercept": round(float(regression.intercept_[0]), 4), "weights": weights}
+
+
+def _slot_schema() -> dict[str, Any]:
+    """What the skill needs at run time to fill an intent's slots from free text."""
+    model = language_model()["interactionModel"]["languageModel"]
+    intents = {i["name"]: {s["name"]: s["type"] for s in i.get("slots", [])} for i in model["intents"]}
+    types = {
+        t["name"]: {v["id"]: [v["name"]["value"], *v["name"].get("synonyms", [])] for v in t["values"]}
+        for t in model["types"] if t["name"] != "TOPIC"
+    }
+    return {"intents": intents, "types": types}
+
+
+def _model(examples: list[tuple[str, str]], meta: dict[str, Any]) -> LinearModel:
+    texts = [t for t, _ in examples]
+    labels, intercepts, weights = _export_classes(_fit(texts, [label for _, label in examples], REGULARISATION))
+    urgent = _export_binary(_fit(texts, [int(label == URGENT_LABEL) for _, label in examples], REGULARISATION))
+    return LinearModel(labels, intercepts, weights, {**meta, "urgent": urgent})
+
+
+FOLDS = 5
+
+
+def calibrate(fixed: list[tuple[str, str]], tuned: list[bank.Utterance]) -> dict[str, float]:
+    """Thresholds chosen by cross-validation on the tuning part: each fold is predicted by a model
+    that never saw it. The urgent threshold keeps every emergency of the folds (recall first)."""
+    from skill import search
+    from skill.understanding.meaning import NONE_LABEL
+
+    rows: list[tuple[bank.Utterance, dict[str, float], float, tuple[str, float] | None]] = []
+    for fold in range(FOLDS):
+        held = [u for i, u in enumerate(tuned) if i % FOLDS == fold]
+        kept = [u for i, u in enumerate(tuned) if i % FOLDS != fold]
+        fold_model = _model([*fixed, *bank_examples(kept)], {})
+        for u in held:
+            text = bank.without_invocation(u.say)
+            probabilities = {g.label: g.probability for g in fold_model.probabilities(text)}
+            ranked = search.index().rank(text, limit=1)
+            best = (ranked[0].entry.id, ranked[0].confidence) if ranked else None
+            rows.append((u, probabilities, urgent_probability(text, fold_model.meta["urgent"]), best))
+    negatives = sorted((p for u, _, p, _ in rows if not u.urgent), reverse=True)
+    # Alone, the score may wrongly alarm at most one calm owner in a hundred...
+    threshold = max(0.3, negatives[len(negatives) // 100] + 1e-4) if negatives else 0.5
+    # ...and with a named sign of danger, it must still catch every emergency of the folds.
+    signed = [p for u, _, p, _ in rows if u.urgent and p < threshold and names_a_sign(bank.without_invocation(u.say))]
+    sign_threshold = round(min([0.05, *signed]) * 0.8, 4)
+    best_setting = (-1.0, 0.0, 0.0)
+    for blend in (0.0, 0.1, 0.2, 0.3, 0.5):
+        for floor in (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4):
+            right = 0
+            for u, probabilities, p_urgent, found in rows:
+                if p_urgent >= threshold or (p_urgent >= sign_threshold and names_a_sign(bank.without_invocation(u.say))):
+                    right += URGENT_LABEL in u.labels
+                    continue
+                scores = dict(probabilities)
+                if found and found[0] in scores:
+                    scores[found[0]] += blend * found[1]
+                label, score = max(scores.items(), key=lambda item: item[1])
+                if label == NONE_LABEL or score / (1 + blend) < floor:
+                    label = NONE_LABEL
+                right += label in u.labels
+            if right > best_setting[0]:
+                best_setting = (right, blend, floor)
+    false_urgent = sum(p >= threshold or (p >= sign_threshold and names_a_sign(bank.without_invocation(u.say)))
+                       for u, _, p, _ in rows if not u.urgent)
+    missed = [u.say for u, _, p, _ in rows if u.urgent and not (
+        p >= threshold or (p >= sign_threshold and names_a_sign(bank.without_invocation(u.say))))]
+    return {
+        "urgent_threshold": round(threshold, 4),
+        "urgent_sign_threshold": sign_threshold,
+        "cv_urgent_missed": len(missed),
+        "search_weight": best_setting[1],
+        "min_confidence": best_setting[2],
+        "cv_accuracy": round(best_setting[0] / max(len(rows), 1), 4),
+        "cv_false_urgent": round(false_urgent / max(len(negatives), 1), 4),
+    }
+
+
+def build() -> dict[str, Any]:
+    tuned = list(bank.tuning())
+    fixed = [*content_examples(), *sample_examples()]
+    examples = [*fixed, *bank_examples(tuned)]
+    settings = calibrate(fixed, tuned)
+    shipped = _model(examples, {})
+    shipped.meta["urgent"]["threshold"] = settings["urgent_threshold"]
+    shipped.meta["urgent"]["sign_threshold"] = settings["urgent_sign_threshold"]
+    return {
+        "labels": shipped.labels,
+        "intercepts": shipped.intercepts,
+        "weights": shipped.weights,
+        "meta": {"digest": digest(examples), "examples": len(examples), **settings, **_slot_schema(),
+                 "urgent": shipped.meta["urgent"]},
+    }
+
+
+def write(path: Path = MODEL_PATH) -> Path:
+    model = build()
+    path.write_text(json.dumps(model, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
+if __name__ == "__main__":
+    print(write())

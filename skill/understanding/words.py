@@ -1,0 +1,107 @@
+"""Owners' words as the classifier sees them: lowercase, hesitations removed, stemmed.
+
+Training (at build time) and inference (on Lambda) both go through ``tokens`` and ``stems`` here,
+so the features the model was trained on are exactly the ones it is asked about.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from snowballstemmer.english_stemmer import EnglishStemmer
+
+LANGUAGE_PATH = Path(__file__).parent / "language.toml"
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
+
+
+@dataclass(frozen=True)
+class Language:
+    """Fillers, openings and asides to drop, and words that mean the same (``language.toml``)."""
+
+    fillers: frozenset[str]
+    openings: tuple[tuple[str, ...], ...]
+    asides: tuple[tuple[str, ...], ...]
+    same_as: dict[str, str]
+    urgent_signs: tuple[str, ...] = ()
+    about_not_now: tuple[str, ...] = ()
+    cautious_labels: frozenset[str] = frozenset()
+    cautious_confidence: float = 1.0
+
+    @classmethod
+    def load(cls, path: Path = LANGUAGE_PATH) -> Language:
+        with path.open("rb") as handle:
+            raw = tomllib.load(handle)
+        longest_first = sorted((tuple(p.split()) for p in raw["openings"]), key=len, reverse=True)
+        return cls(
+            fillers=frozenset(raw["fillers"]),
+            openings=tuple(longest_first),
+            asides=tuple(sorted((tuple(p.split()) for p in raw["asides"]), key=len, reverse=True)),
+            same_as=dict(raw["same_as"]),
+            urgent_signs=tuple(raw.get("urgent", {}).get("signs", ())),
+            about_not_now=tuple(raw.get("urgent", {}).get("about_not_now", ())),
+            cautious_labels=frozenset(raw.get("cautious", {}).get("labels", ())),
+            cautious_confidence=float(raw.get("cautious", {}).get("min_confidence", 1.0)),
+        )
+
+
+@cache
+def language() -> Language:
+    return Language.load()
+
+
+def split(text: str) -> list[str]:
+    """Lowercase words with inner apostrophes kept ("what's"); everything else is a separator."""
+    return _WORD.findall(text.lower().replace("\u2019", "'").replace("-", " "))
+
+
+def tokens(text: str, lang: Language | None = None) -> list[str]:
+    """The words that carry meaning: fillers, openings, asides and stutters ("the the") removed."""
+    lang = lang or language()
+    words = [w for w in split(text) if w not in lang.fillers]
+    words = _without_asides(words, lang.asides)
+    stripped = True
+    while stripped and words:
+        stripped = False
+        for opening in lang.openings:
+            if len(words) > len(opening) and tuple(words[: len(opening)]) == opening:
+                words = words[len(opening):]
+                stripped = True
+                break
+    deduplicated = [w for i, w in enumerate(words) if i == 0 or w != words[i - 1]]
+    return [lang.same_as.get(w, w) for w in deduplicated]
+
+
+def _without_asides(words: list[str], asides: tuple[tuple[str, ...], ...]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for aside in asides:
+            if tuple(words[i : i + len(aside)]) == aside:
+                i += len(aside)
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
+def says_any(text: str, phrases: tuple[str, ...]) -> bool:
+    """Whether any of the phrases stands in the text as whole words (after fillers are removed)."""
+    joined = f" {' '.join(tokens(text))} "
+    return any(f" {phrase} " in joined for phrase in phrases)
+
+
+_STEMMER = EnglishStemmer()
+
+
+@cache
+def stem(word: str) -> str:
+    """Snowball (Porter2) English stem; "flopped", "flops" and "flopping" all read "flop"."""
+    return str(_STEMMER.stemWord(word.replace("'", "")))
+
+
+def stems(text: str) -> list[str]:
+    return [stem(w) for w in tokens(text)]

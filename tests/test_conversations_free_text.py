@@ -1,0 +1,67 @@
+"""Owners talking the way they do: fillers, statements, ordinals, emergencies by their trigger.
+
+These are the team's own examples of each form (the held-out check part of the utterance bank is
+measured in test_understanding.py and never copied here). Each is said through the simulator's
+exact-template NLU, so it must reach the skill the way Alexa would deliver it.
+"""
+from __future__ import annotations
+
+import pytest
+
+URGENT_OPENING = "stay calm and quiet"
+
+
+@pytest.mark.parametrize(("said", "hears"), [
+    ("um okay so what's the second step", "step two, moving in the harness"),
+    ("read me the fourth step again", "step four, calm at the door"),
+    ("the door one", "step four, calm at the door"),
+    ("what's the last step", "step five, first trips outside"),
+])
+def test_steps_asked_for_by_ordinal_or_reference(talk, said, hears):
+    talk.say("open cat harness coach")
+    assert hears in talk.say(said).speech.lower()
+
+
+@pytest.mark.parametrize("said", [
+    "there's a dog running straight at us",
+    "oh no the neighbour's mower just started and she shot under the bench",
+    "his tail is puffed up huge and his ears are pinned back",
+    "she wriggled out of the harness and is under a parked car",
+])
+def test_an_emergency_named_by_its_trigger_or_body_language_gets_the_urgent_answer_first(talk, said):
+    talk.say("open cat harness coach")
+    turn = talk.say(said)
+    assert turn.speech.lower().startswith(URGENT_OPENING)
+    assert "want to hear more" not in turn.speech.lower()
+
+
+def test_a_one_shot_emergency_is_answered_urgently_too(talk):
+    turn = talk.say("ask cat harness coach what do i do there's a big dog barking at my cat")
+    assert turn.speech.lower().startswith(URGENT_OPENING)
+
+
+def test_a_question_about_fear_in_general_is_not_treated_as_an_emergency(talk):
+    talk.say("open cat harness coach")
+    turn = talk.say("is a cat that freaked out at the groomer once a bad fit for harness training")
+    assert not turn.speech.lower().startswith(URGENT_OPENING)
+
+
+def test_a_description_instead_of_a_question_reaches_the_answer(talk):
+    talk.say("open cat harness coach")
+    turn = talk.say("she keeps flopping onto her side every time the harness goes on")
+    assert "normal" in turn.speech.lower()
+
+
+def test_off_topic_hears_it_cannot_help_with_that_one_without_its_words_read_back(talk):
+    talk.say("open cat harness coach")
+    turn = talk.say("what is the capital of france")
+    assert turn.speech.startswith("Sorry, I can't help with that one.")
+    assert "france" not in turn.speech.lower()
+    assert not turn.ends_session and turn.reprompt
+
+
+def test_progress_said_in_other_words_is_logged(talk):
+    talk.say("open cat harness coach")
+    talk.say("my cat's name is luna")
+    turn = talk.say("we had a practice just now and she was totally chill")
+    assert "calm" in turn.speech.lower()
