@@ -17,7 +17,7 @@ from skill.config import Settings
 from skill.simulator import envelopes
 from skill.simulator.conversation import Conversation
 from skill.web import ConfigurationError, create_app
-from skill.web.logs import REQUEST_LOGGER, JsonLineFormatter
+from skill.logs import REQUEST_LOGGER, JsonLineFormatter
 
 SKILL_ID = envelopes.DEFAULT_SKILL_ID
 USER = "amzn1.ask.account.secret-user-id"

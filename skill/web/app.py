@@ -21,7 +21,7 @@ from werkzeug.exceptions import BadRequest, Forbidden, HTTPException
 
 from skill.builder import build_skill
 from skill.config import Settings
-from skill.web.logs import request_logger, request_summary
+from skill.logs import request_logger, request_summary
 from skill.web.verifier import Clock, SignatureVerifier, SkillIdVerifier, TimestampVerifier, utc_now
 
 log = logging.getLogger(__name__)
