@@ -76,18 +76,15 @@ def request_logger() -> logging.Logger:
     return logger
 
 
-def request_summary(envelope: dict[str, Any]) -> dict[str, Any]:
-    """The loggable facts of an envelope: ids and names only, from a possibly malformed dict."""
-    request = envelope.get("request") if isinstance(envelope.get("request"), dict) else {}
-    intent = request.get("intent") if isinstance(request.get("intent"), dict) else {}
-    context = envelope.get("context") if isinstance(envelope.get("context"), dict) else {}
-    system = context.get("System") if isinstance(context.get("System"), dict) else {}
-    user = system.get("user") if isinstance(system.get("user"), dict) else {}
-    user_id = user.get("userId")
+def request_summary(envelope: Any) -> dict[str, Any]:
+    """The loggable facts of a parsed envelope (``RequestEnvelope``): ids and names only, user hashed."""
+    request = getattr(envelope, "request", None)
+    system = getattr(getattr(envelope, "context", None), "system", None)
+    user_id = getattr(getattr(system, "user", None), "user_id", None)
     return {
-        "request_id": _short(request.get("requestId")),
-        "request_type": _short(request.get("type")),
-        "intent": _short(intent.get("name")),
+        "request_id": _short(getattr(request, "request_id", None)),
+        "request_type": _short(getattr(request, "object_type", None)),
+        "intent": _short(getattr(getattr(request, "intent", None), "name", None)),
         "user": hash_user_id(user_id if isinstance(user_id, str) else None),
     }
 

@@ -7,7 +7,6 @@
   signature of the raw body by that certificate. Path validation is ``cryptography``'s own
   (``x509.verification``), not certvalidator/oscrypto, which cannot load on current OpenSSL.
 * ``TimestampVerifier``: the request timestamp within 150 s of now (skill events: one hour).
-* ``SkillIdVerifier``: the envelope is for this skill, so a foreign request is a 400, not a 500.
 
 Every failure raises the SDK's ``VerificationException``, which flask-ask-sdk turns into a 400.
 A chain URL that failed (fetch or validation) is remembered for ``NEGATIVE_CACHE_SECONDS`` and
@@ -39,7 +38,6 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.verification import DNSName, PolicyBuilder, Store, VerificationError
 
-from skill.builder import envelope_skill_ids
 from skill.logs import event
 
 log = logging.getLogger(__name__)
@@ -274,17 +272,3 @@ class TimestampVerifier(AbstractVerifier):
         tolerance = SKILL_EVENT_TOLERANCE if request.object_type in SKILL_EVENT_TYPES else REQUEST_TOLERANCE
         if abs(self._clock() - timestamp) > tolerance:
             raise VerificationException("request timestamp is outside the allowed window")
-
-
-class SkillIdVerifier(AbstractVerifier):
-    """Only this skill's requests get through; checked here so a foreign id is a 400, not an SDK 500."""
-
-    def __init__(self, skill_id: str) -> None:
-        if not skill_id:
-            raise ValueError("SkillIdVerifier needs the skill ID")
-        self._skill_id = skill_id
-
-    def verify(self, headers: Mapping[str, Any], serialized_request_env: str,
-               deserialized_request_env: RequestEnvelope | None) -> None:
-        if envelope_skill_ids(deserialized_request_env) != {self._skill_id}:
-            raise VerificationException("request is for another skill")
