@@ -71,7 +71,10 @@ def today(handler_input: HandlerInput) -> datetime.date:
     """The date of the request as Alexa stamped it (UTC), so one turn has one notion of today."""
     stamp = getattr(handler_input.request_envelope.request, "timestamp", None)
     if isinstance(stamp, datetime.datetime):
-        return stamp.astimezone(datetime.UTC).date() if stamp.tzinfo else stamp.date()
+        try:
+            return stamp.astimezone(datetime.UTC).date() if stamp.tzinfo else stamp.date()
+        except OverflowError:
+            return stamp.date()  # year 1 at +14:00 or 9999 at -14:00: UTC is off the calendar
     return datetime.datetime.now(datetime.UTC).date()
 
 

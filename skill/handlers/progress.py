@@ -229,7 +229,7 @@ class CatNameHandler(ProgressIntentHandler):
     intents = frozenset({"CatNameIntent"})
 
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
-        name = slots.text(handler_input, "name", limit=60)
+        name = slots.cat_name(handler_input)
         if name is None:
             state.pending = None
             return Reply.from_template("progress_missing", kind="name")
@@ -247,7 +247,7 @@ class SwitchCatHandler(ProgressIntentHandler):
     intents = frozenset({"SwitchCatIntent"})
 
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
-        name = slots.text(handler_input, "name", limit=60)
+        name = slots.cat_name(handler_input)
         if name is None:
             state.pending = None
             return Reply.from_template("progress_missing", kind="name")
