@@ -16,10 +16,10 @@ from cryptography.hazmat.primitives import hashes
 
 from skill.builder import build_skill
 from skill.config import Settings
+from skill.logs import JsonLineFormatter
 from skill.simulator import envelopes
 from skill.simulator.envelopes import Device, Session
 from skill.web import create_app
-from skill.logs import JsonLineFormatter
 from skill.web.verifier import SignatureVerifier, VerificationException, alexa_cert_chain_url
 from tests.support.alexa_signing import SigningAuthority, sign
 from tests.support.web_server import ChainHost, serve_wsgi

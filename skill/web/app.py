@@ -9,7 +9,6 @@ invoked for them, so nothing is stored. One JSON log line per request.
 from __future__ import annotations
 
 import ipaddress
-import json
 import logging
 import time
 from typing import Any
