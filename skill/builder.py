@@ -202,7 +202,10 @@ def dispatch(skill: CustomSkill, text: str, *, headers: Mapping[str, Any] | None
     if skill.skill_id and envelope_skill_ids(envelope) != {skill.skill_id}:
         raise Refused("foreign_skill", "request is for another skill")
     response: ResponseEnvelope = skill.invoke(request_envelope=envelope, context=context)
-    return envelope, skill.serializer.serialize(response)
+    serialized = skill.serializer.serialize(response)
+    if not isinstance(serialized, dict):
+        raise TypeError("the SDK serialised a response envelope to something other than an object")
+    return envelope, serialized
 
 
 def start_fresh_response() -> dict[str, Any]:

@@ -128,7 +128,7 @@ class RequestPathAdapter(SkillAdapter):
         except UnicodeDecodeError:
             raise BadRequest("body is not UTF-8") from None
         try:
-            envelope, answer = dispatch(self.path_skill, text, headers=request.headers,
+            envelope, answer = dispatch(self.path_skill, text, headers=dict(request.headers),
                                         verifiers=self.path_verifiers)
         except Refused as refusal:
             if refusal.kind == "too_large":
