@@ -57,3 +57,30 @@ def test_timestamps_at_the_edges_of_the_calendar_are_answered(talk, stamp):
     answer = talk.handler(body)
     speech = answer["response"]["outputSpeech"]["ssml"].lower()
     assert APOLOGY not in speech and "calm" in speech
+
+
+def test_version_conflict_and_save_failure_lines_carry_the_hashed_user_id_never_the_raw_one(caplog):
+    """The request log hashed user ids while version-conflict warnings logged them raw."""
+    import logging
+
+    from skill.builder import build_skill, handle_event
+    from skill.config import Settings
+    from skill.logs import JsonLineFormatter, hash_user_id
+    from skill.persistence.memory import MemoryStore
+    from skill.persistence.store import VersionConflict
+    from skill.simulator.conversation import Conversation
+
+    class AlwaysMovedOn(MemoryStore):
+        def put(self, user_id, item, *, expected_version):
+            raise VersionConflict("stored version moved on")
+
+    skill = build_skill(Settings(store="memory"), store=AlwaysMovedOn())
+    talk = Conversation(handler=lambda body: handle_event(body, skill), user_id="amzn1.ask.account.RAW-SECRET")
+    talk.say("open cat harness coach")
+    with caplog.at_level(logging.INFO):
+        turn = talk.say("she was calm")
+    assert "couldn't save" in turn.speech
+    lines = [JsonLineFormatter().format(record) for record in caplog.records]
+    assert any("version_conflict" in line for line in lines) and any("save_failed" in line for line in lines)
+    assert all("RAW-SECRET" not in line for line in lines)
+    assert any(hash_user_id("amzn1.ask.account.RAW-SECRET") in line for line in lines)
