@@ -1,4 +1,7 @@
-"""Command line: ``python -m skill chat | model``."""
+"""Command line: ``python -m skill chat | model | serve``.
+
+Only ``serve`` imports the web service (``skill.web``, with its oscrypto shim and Flask).
+"""
 from __future__ import annotations
 
 import argparse
@@ -6,7 +9,6 @@ import logging
 import sys
 
 from skill.simulator import chat
-from skill.web import serve as web_serve
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -16,12 +18,19 @@ def main(argv: list[str] | None = None) -> int:
     model = commands.add_parser("model", help="regenerate interaction_model/ from skill/interaction/")
     model.add_argument("--check", action="store_true", help="only report stale locale models")
     model.add_argument("--endpoint", help="skill endpoint for skill.json: the stack's SkillEndpointArn or an HTTPS URL")
-    web_serve.add_arguments(commands.add_parser("serve", help="run the skill as a web service (default 127.0.0.1)"))
+    serve = commands.add_parser("serve", help="run the skill as a web service (default 127.0.0.1)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8080, help="port to bind, 0 for any free port (default 8080)")
+    serve.add_argument("--skill-id", help="the skill ID to accept (default: $SKILL_ID)")
+    serve.add_argument("--insecure-skip-signature-checks", action="store_true",
+                       help="DEVELOPMENT ONLY: accept unsigned requests; refused unless --host is loopback")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "chat":
         return chat.main(args)
     if args.command == "serve":
+        from skill.web import serve as web_serve
+
         return web_serve.main(args)
     if args.command == "model":
         from skill import interaction_model

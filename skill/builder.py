@@ -1,13 +1,17 @@
-"""Assembles the skill once per process and exposes the one function every host calls.
+"""Assembles the skill once per process and holds the one request path every host uses.
 
-Lambda, the web service and the simulator all go through ``handle_event`` so they behave the
-same, including for envelopes the SDK cannot even parse: those get a spoken apology instead of
-a stack trace.
+``dispatch`` is that path: size and nesting bound on the raw text (before any parser or the SDK's
+deep copies), one deserialisation, the host's verifiers, the skill-ID guard, the skill. A request
+it will not run raises ``Refused`` with a ``kind``; each host turns that into its own answer:
+``handle_event`` (Lambda and the simulator) speaks, the web service (``skill.web.app``) answers
+with an HTTP status. A newcomer changes a guard here, once.
 """
 from __future__ import annotations
 
 import json
 import logging
+import re
+from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
@@ -20,9 +24,53 @@ from ask_sdk_model.services import ApiClient
 from skill import handlers
 from skill.config import Settings
 from skill.household import StoreInterceptor
+from skill.logs import event, hash_user_id
 from skill.persistence import HouseholdRepository, ProgressStore, create_store
 
 log = logging.getLogger(__name__)
+
+# Alexa's requests are a few kilobytes; session attributes are the only part that grows.
+MAX_REQUEST_BYTES = 128 * 1024
+# The deepest real envelope (session attributes holding a household) is about a dozen levels.
+MAX_NESTING = 64
+_JSON_STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+class Refused(Exception):
+    """A request the skill will not run; ``kind`` says which answer the host gives.
+
+    Kinds: ``too_large`` and ``too_deep`` (over the bounds), ``malformed`` (not an Alexa envelope),
+    ``unverified`` (a host verifier said no), ``foreign_skill`` (another skill's request).
+    """
+
+    def __init__(self, kind: str, reason: str) -> None:
+        super().__init__(reason)
+        self.kind = kind
+        self.reason = reason
+
+
+def nesting_exceeds(text: str, limit: int = MAX_NESTING) -> bool:
+    """Whether JSON text nests deeper than ``limit``, found without parsing it (strings skipped)."""
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    depth = 0
+    for match in _JSON_STRUCTURE.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
+            depth += 1
+            if depth > limit:
+                return True
+        elif token in ("]", "}"):
+            depth -= 1
+    return False
+
+
+def check_bounds(text: str) -> None:
+    """Refuse a request body over the size or nesting bound, before anything parses it."""
+    if len(text.encode("utf-8")) > MAX_REQUEST_BYTES:
+        raise Refused("too_large", f"request over {MAX_REQUEST_BYTES} bytes")
+    if nesting_exceeds(text):
+        raise Refused("too_deep", f"request nested deeper than {MAX_NESTING}")
 
 
 class SkillSerializer(DefaultSerializer):
@@ -123,21 +171,82 @@ def refused_request_response() -> dict[str, Any]:
     return {"version": "1.0", "response": {"shouldEndSession": True}}
 
 
-def handle_event(event: Any, skill: CustomSkill | None = None, context: Any = None) -> dict[str, Any]:
-    """Deserialize an Alexa request envelope, run the skill, and serialize its response."""
+def parse(skill: CustomSkill, text: str) -> RequestEnvelope:
+    """The envelope the SDK builds from ``text``, or Refused("malformed") for anything else."""
+    try:
+        envelope = skill.serializer.deserialize(text, RequestEnvelope)
+    except Exception as error:  # noqa: BLE001 - the SDK raises assorted errors for malformed envelopes
+        raise Refused("malformed", f"not an Alexa request envelope: {type(error).__name__}") from None
+    if not isinstance(envelope, RequestEnvelope) or envelope.request is None:
+        raise Refused("malformed", "not an Alexa request envelope")
+    if envelope.context is None or envelope.context.system is None:
+        # Alexa always sends context.System; the SDK reads its API token before any handler runs.
+        raise Refused("malformed", "request envelope without context.System")
+    return envelope
+
+
+def dispatch(skill: CustomSkill, text: str, *, headers: Mapping[str, Any] | None = None,
+             verifiers: Iterable[Any] = (), context: Any = None) -> tuple[RequestEnvelope, dict[str, Any]]:
+    """The one request path: bounds, one parse, verifiers, skill-ID guard, the skill.
+
+    ``verifiers`` are SDK ``AbstractVerifier``s; any exception they raise refuses the request as
+    ``unverified`` with its message as the reason. Returns the envelope and the serialised response.
+    """
+    check_bounds(text)
+    envelope = parse(skill, text)
+    for verifier in verifiers:
+        try:
+            verifier.verify(headers or {}, text, envelope)
+        except Exception as error:  # noqa: BLE001 - a verifier says no by raising; which class is its own
+            raise Refused("unverified", str(error)) from None
+    if skill.skill_id and envelope_skill_ids(envelope) != {skill.skill_id}:
+        raise Refused("foreign_skill", "request is for another skill")
+    response: ResponseEnvelope = skill.invoke(request_envelope=envelope, context=context)
+    serialized = skill.serializer.serialize(response)
+    if not isinstance(serialized, dict):
+        raise TypeError("the SDK serialised a response envelope to something other than an object")
+    return envelope, serialized
+
+
+def start_fresh_response() -> dict[str, Any]:
+    """The spoken answer to a request over the bounds: attributes dropped, session kept open."""
+    from skill.dialogue import Reply
+
+    reply = Reply.from_template("start_fresh")
+    return {
+        "version": "1.0",
+        "sessionAttributes": {},
+        "response": {
+            "outputSpeech": {"type": "SSML", "ssml": f"<speak>{reply.speech}</speak>"},
+            "reprompt": {"outputSpeech": {"type": "SSML", "ssml": f"<speak>{reply.reprompt}</speak>"}},
+            "shouldEndSession": False,
+        },
+    }
+
+
+def handle_event(event_: Any, skill: CustomSkill | None = None, context: Any = None) -> dict[str, Any]:
+    """Lambda's and the simulator's entry: the request path, with refusals answered in speech."""
     skill = skill or default_skill()
     try:
-        envelope = skill.serializer.deserialize(json.dumps(event), RequestEnvelope)
-        if not isinstance(envelope, RequestEnvelope) or envelope.request is None:
-            raise ValueError("not an Alexa request envelope")
-        if envelope.context is None or envelope.context.system is None:
-            # Alexa always sends context.System; the SDK reads its API token before any handler runs.
-            raise ValueError("request envelope without context.System")
-    except Exception as error:  # noqa: BLE001 - anything unparseable gets the same spoken answer
-        log.warning("malformed request envelope: %s", error)
+        try:
+            text = json.dumps(event_)
+        except (RecursionError, TypeError, ValueError):
+            raise Refused("too_deep", "event cannot be serialised") from None
+        return dispatch(skill, text, context=context)[1]
+    except Refused as refusal:
+        event(log, logging.WARNING, "request_refused", kind=refusal.kind, reason=refusal.reason,
+              user=hash_user_id(_user_id(event_)))
+        if refusal.kind in ("too_large", "too_deep"):
+            return start_fresh_response()
+        if refusal.kind == "foreign_skill":
+            return refused_request_response()
         return malformed_request_response()
-    if skill.skill_id and envelope_skill_ids(envelope) != {skill.skill_id}:
-        log.warning("refused a request for another skill")
-        return refused_request_response()
-    response: ResponseEnvelope = skill.invoke(request_envelope=envelope, context=context)
-    return skill.serializer.serialize(response)
+
+
+def _user_id(event_: Any) -> str | None:
+    """The user id of a raw event, if it has one where Alexa puts it (for the hashed log field)."""
+    try:
+        user_id = event_["context"]["System"]["user"]["userId"]
+    except (KeyError, TypeError):
+        return None
+    return user_id if isinstance(user_id, str) else None

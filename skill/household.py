@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from ask_sdk_core.dispatch_components import AbstractRequestInterceptor
 from ask_sdk_core.handler_input import HandlerInput
 
+from skill.logs import event, hash_user_id
 from skill.persistence import HouseholdRepository, Loaded, StoreUnavailable, VersionConflict
 from skill.persistence.schema import SCHEMA_VERSION, CorruptRecord, decode, encode
 from skill.progress import Household
@@ -30,10 +31,20 @@ REPOSITORY_KEY = "household.repository"
 REQUEST_CACHE_KEY = "household.loaded"
 UNAVAILABLE_KEY = "household.unavailable"
 SESSION_KEY = "household"
+# A write whose outcome is unknown (timed out after it was sent): its change id and request fingerprint.
+UNSURE_KEY = "household.unsure"
 
 
 class SaveFailed(Exception):
-    """The change could not be saved (store down, throttled, or too many concurrent writers)."""
+    """The change could not be saved (store down, throttled, or too many concurrent writers).
+
+    ``unsure`` is True when the write may still land (it timed out after being sent): the owner
+    must not hear that nothing changed. The next turn re-reads the store to find out.
+    """
+
+    def __init__(self, message: str, *, unsure: bool = False) -> None:
+        super().__init__(message)
+        self.unsure = unsure
 
 
 class StoreInterceptor(AbstractRequestInterceptor):
@@ -71,7 +82,10 @@ def today(handler_input: HandlerInput) -> datetime.date:
     """The date of the request as Alexa stamped it (UTC), so one turn has one notion of today."""
     stamp = getattr(handler_input.request_envelope.request, "timestamp", None)
     if isinstance(stamp, datetime.datetime):
-        return stamp.astimezone(datetime.UTC).date() if stamp.tzinfo else stamp.date()
+        try:
+            return stamp.astimezone(datetime.UTC).date() if stamp.tzinfo else stamp.date()
+        except OverflowError:
+            return stamp.date()  # year 1 at +14:00 or 9999 at -14:00: UTC is off the calendar
     return datetime.datetime.now(datetime.UTC).date()
 
 
@@ -94,6 +108,8 @@ def _cached(handler_input: HandlerInput) -> Loaded | None:
     if REQUEST_CACHE_KEY in request:
         return request[REQUEST_CACHE_KEY]
     session = _session(handler_input) or {}
+    if UNSURE_KEY in session:
+        return None  # a write may have landed since: read the store, not the session
     cached = session.get(SESSION_KEY)
     if not isinstance(cached, dict):
         return None
@@ -130,7 +146,8 @@ def current(handler_input: HandlerInput) -> Household:
     try:
         return _load(handler_input).household
     except StoreUnavailable as error:
-        log.warning("progress store unavailable, answering without saved progress: %s", error)
+        event(log, logging.WARNING, "store_unavailable_answering_without_progress", code=error.code,
+              user=_hashed_user(handler_input))
         return Household.new(today(handler_input))
 
 
@@ -140,22 +157,59 @@ def available(handler_input: HandlerInput) -> bool:
 
 
 def update(handler_input: HandlerInput, change: Callable[[Household], T]) -> T:
-    """Apply ``change`` to the household and save it with a conditional write.
+    """Apply ``change`` to the household and save it with a conditional write, once per request.
 
-    ``change`` may run more than once (it is re-applied after a conflicting write) and must only
-    touch the household it is given. Raises SaveFailed when the store cannot take the write; the
-    session cache then still holds the last saved state. Errors from ``change`` itself
-    (e.g. ProgressError) propagate unchanged and nothing is written.
+    The change is identified by the Alexa ``requestId``, so a replayed request is acknowledged
+    without being applied again. After a write with an unknown outcome, the same request said
+    again (same intent and slots) carries the first one's id: if that write landed, it is
+    acknowledged, not applied twice. ``change`` may run more than once and must only touch the
+    household it is given. Raises SaveFailed when the store cannot take the write; the session
+    cache then still holds the last saved state. Errors from ``change`` itself (e.g.
+    ProgressError) propagate unchanged and nothing is written.
     """
+    session = _session(handler_input)
+    unsure = session.get(UNSURE_KEY) if session is not None else None
+    fingerprint = _fingerprint(handler_input)
+    change_id = _request_id(handler_input)
+    if isinstance(unsure, dict) and unsure.get("fingerprint") == fingerprint and isinstance(unsure.get("id"), str):
+        change_id = unsure["id"]
     try:
         loaded = _load(handler_input)
         result, saved = _repository(handler_input).update(
-            user_id(handler_input), change, today(handler_input), loaded)
+            user_id(handler_input), change, today(handler_input), loaded, change_id=change_id)
     except (StoreUnavailable, VersionConflict) as error:
-        log.warning("could not save progress: %s", error)
-        raise SaveFailed(str(error)) from error
+        outcome_unknown = isinstance(error, StoreUnavailable) and error.outcome_unknown
+        event(log, logging.WARNING, "save_failed", user=_hashed_user(handler_input), change_id=change_id,
+              code=getattr(error, "code", None) or type(error).__name__, outcome_unknown=outcome_unknown)
+        if outcome_unknown and session is not None and change_id is not None:
+            session[UNSURE_KEY] = {"id": change_id, "fingerprint": fingerprint}
+            session.pop(SESSION_KEY, None)
+            handler_input.attributes_manager.request_attributes.pop(REQUEST_CACHE_KEY, None)
+        raise SaveFailed(str(error), unsure=outcome_unknown) from error
+    if session is not None:
+        session.pop(UNSURE_KEY, None)
     _cache(handler_input, saved)
     return result
+
+
+def _request_id(handler_input: HandlerInput) -> str | None:
+    request_id = getattr(handler_input.request_envelope.request, "request_id", None)
+    return request_id if isinstance(request_id, str) and request_id else None
+
+
+def _fingerprint(handler_input: HandlerInput) -> str:
+    """What the owner asked for: intent and slot values, so the same words said again can be recognised."""
+    intent = getattr(handler_input.request_envelope.request, "intent", None)
+    slots = getattr(intent, "slots", None) or {}
+    said = sorted((str(name), str(getattr(slot, "value", None))) for name, slot in slots.items())
+    return f"{getattr(intent, 'name', None)}|{said}"
+
+
+def _hashed_user(handler_input: HandlerInput) -> str | None:
+    try:
+        return hash_user_id(user_id(handler_input))
+    except StoreUnavailable:
+        return None
 
 
 def delete(handler_input: HandlerInput) -> None:

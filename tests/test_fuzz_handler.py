@@ -1,7 +1,8 @@
 """Whatever Alexa (or anyone) sends, the skill answers with a valid Alexa response and never raises.
 
-Hypothesis throws random JSON, mutated real envelopes, hostile slot values, unknown intents and
-unknown request types at ``handle_event`` -- the same function Lambda calls. Every answer must be
+Hypothesis throws random JSON, mutated real envelopes, hostile slot values, unknown intents,
+unknown request types and envelopes nested or padded past the bounds at ``handle_event`` -- the
+same function Lambda calls -- and nested or hostile bodies at the web service (4xx, never 5xx). Every answer must be
 JSON-serialisable, speak well-formed SSML, and keep its session flags consistent: a reprompt exactly
 when the session stays open after speech. The example counts per test are in ``EXAMPLES``.
 """
@@ -25,7 +26,8 @@ from skill.simulator import envelopes
 from skill.simulator.envelopes import Device, Session
 
 SKILL_ID = envelopes.DEFAULT_SKILL_ID
-EXAMPLES = {"random": 200, "mutated": 400, "slots": 300, "unknown": 200, "foreign": 100}
+EXAMPLES = {"random": 200, "mutated": 400, "slots": 300, "unknown": 200, "foreign": 100, "nested": 150,
+            "web": 150}
 _FUZZ = settings(deadline=None, database=None, print_blob=True,
                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -197,3 +199,60 @@ def test_requests_for_another_skill_are_refused_quietly(event, foreign_id):
     answer = handle_event(event, skill=guarded_skill())
     assert_valid_alexa_response(answer)
     assert "outputSpeech" not in answer["response"]
+
+
+def _nest(value: Any, depth: int, shape: str) -> Any:
+    for _ in range(depth):
+        value = [value] if shape == "list" else {"k": value}
+    return value
+
+
+@st.composite
+def nested_envelopes(draw) -> dict[str, Any]:
+    """A real envelope with something nested up to 1,000 deep where Alexa puts client data."""
+    envelope = copy.deepcopy(draw(real_envelopes()))
+    deep = _nest(draw(json_scalars), draw(st.integers(min_value=1, max_value=1000)),
+                 draw(st.sampled_from(["list", "dict"])))
+    where = draw(st.sampled_from(["attributes", "slot", "request", "context"]))
+    if where == "attributes" and "session" in envelope:
+        envelope["session"]["attributes"] = {"deep": deep}
+    elif where == "slot" and envelope["request"].get("type") == "IntentRequest":
+        envelope["request"]["intent"]["slots"] = {"name": {"name": "name", "value": deep}}
+    elif where == "context":
+        envelope["context"]["Extra"] = deep
+    else:
+        envelope["request"]["extra"] = deep
+    return envelope
+
+
+@fuzz("nested")
+@given(nested_envelopes())
+def test_nested_envelopes_get_a_valid_answer_never_a_traceback(event):
+    assert_valid_alexa_response(handle_event(event, skill=open_skill()))
+    assert_progress_intact()
+
+
+@cache
+def web_client():
+    from skill.web import create_app
+
+    return create_app(Settings(skill_id=SKILL_ID, store="memory"), skill=guarded_skill(),
+                      insecure_skip_signature_on_loopback="127.0.0.1").test_client()
+
+
+hostile_bodies = st.one_of(
+    st.binary(max_size=200),
+    st.integers(min_value=1, max_value=3000).map(lambda n: b"[" * n + b"]" * n),
+    st.integers(min_value=1, max_value=3000).map(lambda n: b'{"a":' * n + b"1" + b"}" * n),
+    st.integers(min_value=1, max_value=3000).map(lambda n: b"[" * n),
+    nested_envelopes().map(lambda event: json.dumps(event).encode()),
+    mutated_envelopes().map(lambda event: json.dumps(event).encode()),
+)
+
+
+@fuzz("web")
+@given(hostile_bodies)
+def test_hostile_bodies_on_the_web_are_answered_or_refused_never_a_500(body):
+    response = web_client().post("/", data=body, content_type="application/json")
+    assert response.status_code in (200, 400, 413), response.get_data()[:200]
+    assert response.is_json

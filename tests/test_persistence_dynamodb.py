@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -17,6 +14,7 @@ from collections import Counter
 import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
+from botocore.config import Config
 
 from skill.builder import build_skill, handle_event
 from skill.config import Settings
@@ -342,25 +340,14 @@ def test_reads_and_writes_per_turn(store, capsys):
             print(f"  {reads} read  {writes} write   {said}")
 
 
-PRODUCTION_STORE_SCRIPT = """
-import inspect, json, sys
-from skill.persistence.dynamodb import DynamoDbStore, _bounded
-store = DynamoDbStore(sys.argv[1])
-version = store.save("amzn1.ask.account.prod", {"cats": {}}, schema=2, expected_version=None)
-loaded = store.load("amzn1.ask.account.prod")
-from ask_sdk_dynamodb.adapter import DynamoDbAdapter
-default = inspect.signature(DynamoDbAdapter.__init__).parameters["dynamodb_resource"].default
-print(json.dumps({"version": version, "loaded": loaded.version, "bounded": _bounded(store.adapter.dynamodb),
-                  "uses_adapter_default": store.adapter.dynamodb is default}))
-"""
-
-
-def test_as_deployed_the_store_uses_the_adapters_own_resource_with_bounded_timeouts(dynamodb_server, table):
-    """On Lambda (no endpoint, no explicit keys) one boto3 resource serves: the adapter's, with our limits."""
-    env = {**os.environ, "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_server.endpoint, "AWS_REGION": dynamodb_local.REGION,
-           "AWS_DEFAULT_REGION": dynamodb_local.REGION, "AWS_ACCESS_KEY_ID": dynamodb_local.ACCESS_KEY,
-           "AWS_SECRET_ACCESS_KEY": dynamodb_local.SECRET_KEY, "AWS_EC2_METADATA_DISABLED": "true"}
-    done = subprocess.run([sys.executable, "-c", PRODUCTION_STORE_SCRIPT, table[0]], env=env, cwd=dynamodb_local.ROOT,
-                          capture_output=True, text=True, timeout=60, check=True)
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    assert result == {"version": 1, "loaded": 1, "bounded": True, "uses_adapter_default": True}
+def test_the_store_uses_the_session_and_config_it_is_given(dynamodb_server, table):
+    """As powertools' idempotency layer does: the caller owns the boto3 session and botocore config."""
+    session = boto3.session.Session(region_name=dynamodb_local.REGION, **CREDENTIALS)
+    config = Config(read_timeout=0.5, connect_timeout=0.5, retries={"total_max_attempts": 1})
+    store = DynamoDbStore(table[0], endpoint_url=dynamodb_server.endpoint, session=session, config=config)
+    assert store.save("alice", record_at_step(2), schema=SCHEMA_VERSION, expected_version=0) == 1
+    assert store.client.meta.config.read_timeout == 0.5
+    assert store.client.meta.config.retries["total_max_attempts"] == 1
+    default = make_store(dynamodb_server.endpoint, table[0])
+    assert (default.client.meta.config.connect_timeout, default.client.meta.config.read_timeout) == (1.0, 1.0)
+    assert default.load("alice").version == 1

@@ -14,10 +14,10 @@ import requests
 
 from skill.builder import build_skill, handle_event
 from skill.config import Settings
+from skill.logs import REQUEST_LOGGER, JsonLineFormatter
 from skill.simulator import envelopes
 from skill.simulator.conversation import Conversation
 from skill.web import ConfigurationError, create_app
-from skill.web.logs import REQUEST_LOGGER, JsonLineFormatter
 
 SKILL_ID = envelopes.DEFAULT_SKILL_ID
 USER = "amzn1.ask.account.secret-user-id"

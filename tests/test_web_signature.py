@@ -16,10 +16,11 @@ from cryptography.hazmat.primitives import hashes
 
 from skill.builder import build_skill
 from skill.config import Settings
+from skill.logs import JsonLineFormatter
 from skill.simulator import envelopes
 from skill.simulator.envelopes import Device, Session
 from skill.web import create_app
-from skill.web.verifier import SignatureVerifier, alexa_cert_chain_url
+from skill.web.verifier import SignatureVerifier, VerificationException, alexa_cert_chain_url
 from tests.support.alexa_signing import SigningAuthority, sign
 from tests.support.web_server import ChainHost, serve_wsgi
 
@@ -160,6 +161,62 @@ def test_a_leaf_certificate_that_is_not_valid_now_for_alexa_is_refused(service, 
     }[validity]()
     chain_url = chains.publish(f"/echo.api/{validity.replace(' ', '-')}.pem", authority.chain_pem(leaf))
     service.assert_refused(service.post_signed(launch_body(), key=leaf.key, chain_url=chain_url))
+
+
+@pytest.mark.parametrize("names,accepted", [
+    (["echo-api.amazon.com"], True),
+    (["*.amazon.com"], False),
+    (["echo-api.example.com"], False),
+    (["www.example.com", "echo-api.amazon.com", "*.amazon.com"], True),
+    (["www.example.com", "*.amazon.com"], False),
+], ids=["exact", "wildcard", "other name", "extra names with the exact one", "extra names without it"])
+def test_only_a_certificate_naming_echo_api_literally_may_sign(service, chains, names, accepted):
+    leaf = service.authority.issue_leaf(san=names)
+    chain_url = chains.publish(f"/echo.api/san-{'-'.join(names).replace('*', 'star')}.pem",
+                               service.authority.chain_pem(leaf))
+    response = service.post_signed(launch_body(), key=leaf.key, chain_url=chain_url)
+    if accepted:
+        assert response.status_code == 200
+    else:
+        service.assert_refused(response)
+
+
+def test_a_chain_that_failed_is_not_fetched_again_for_a_while(chains):
+    verifier = SignatureVerifier(trust_roots=[SigningAuthority.create().root.cert],
+                                 url_policy=chains.url_policy(alexa_cert_chain_url))
+    url = chains.base + "/echo.api/never-there.pem"
+    for _ in range(5):
+        body = launch_body()
+        with pytest.raises(VerificationException):
+            verifier.verify({"SignatureCertChainUrl": url, "Signature-256": "AAAA"}, body.decode(), None)
+    assert chains.fetches.count("/echo.api/never-there.pem") == 1
+
+
+def test_chain_fetches_are_capped_per_minute(chains):
+    verifier = SignatureVerifier(trust_roots=[SigningAuthority.create().root.cert],
+                                 url_policy=chains.url_policy(alexa_cert_chain_url), max_fetches_per_minute=3)
+    before = len(chains.fetches)
+    for attempt in range(8):
+        with pytest.raises(VerificationException):
+            verifier.verify({"SignatureCertChainUrl": chains.base + f"/echo.api/cap-{attempt}.pem",
+                             "Signature-256": "AAAA"}, launch_body().decode(), None)
+    assert len(chains.fetches) - before == 3
+
+
+def test_a_forged_chain_url_cannot_add_a_log_line(caplog):
+    """A %0a in the URL used to end the warning line and start a fake request-log line."""
+    def unreachable(url: str) -> bytes:
+        raise OSError("network is unreachable")
+
+    verifier = SignatureVerifier(trust_roots=[SigningAuthority.create().root.cert], fetch=unreachable)
+    forged = ('https://s3.amazonaws.com/echo.api/x.pem%0a{"level": "info", "event": "alexa_request", '
+              '"status": 200}')
+    with caplog.at_level("WARNING"), pytest.raises(VerificationException):
+        verifier.verify({"SignatureCertChainUrl": forged, "Signature-256": "AAAA"}, launch_body().decode(), None)
+    [line] = [JsonLineFormatter().format(record) for record in caplog.records]
+    assert len(line.splitlines()) == 1
+    assert json.loads(line)["event"] == "certificate_chain_fetch_failed"
+    assert json.loads(line)["url"].startswith("https://s3.amazonaws.com/echo.api/x.pem\n{")
 
 
 def test_a_chain_to_an_untrusted_root_is_refused(service, chains):

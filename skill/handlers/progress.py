@@ -52,9 +52,9 @@ def _context(handler_input: HandlerInput, cat: CatProgress) -> dict[str, Any]:
     return {"who": who(cat), "Who": who(cat)[:1].upper() + who(cat)[1:], "step": step, "total": TOTAL_STEPS}
 
 
-def _not_saved(state: SessionState, what: str = "save") -> Reply:
+def _not_saved(state: SessionState, what: str = "save", unsure: bool = False) -> Reply:
     state.pending = None
-    return Reply.from_template("progress_not_saved", what=what, remember=False)
+    return Reply.from_template("progress_not_saved", what=what, unsure=unsure, remember=False)
 
 
 def _offer_step(state: SessionState, number: int) -> None:
@@ -70,8 +70,8 @@ class ProgressIntentHandler(IntentHandler):
              change: Callable[[Household], Any]) -> tuple[bool, Any]:
         try:
             return True, household.update(handler_input, change)
-        except SaveFailed:
-            return False, _not_saved(state)
+        except SaveFailed as error:
+            return False, _not_saved(state, unsure=error.unsure)
 
 
 def _cat_asked_about(handler_input: HandlerInput, home: Household, state: SessionState) -> CatProgress | Reply:
@@ -229,7 +229,7 @@ class CatNameHandler(ProgressIntentHandler):
     intents = frozenset({"CatNameIntent"})
 
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
-        name = slots.text(handler_input, "name", limit=60)
+        name = slots.cat_name(handler_input)
         if name is None:
             state.pending = None
             return Reply.from_template("progress_missing", kind="name")
@@ -247,7 +247,7 @@ class SwitchCatHandler(ProgressIntentHandler):
     intents = frozenset({"SwitchCatIntent"})
 
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
-        name = slots.text(handler_input, "name", limit=60)
+        name = slots.cat_name(handler_input)
         if name is None:
             state.pending = None
             return Reply.from_template("progress_missing", kind="name")

@@ -5,6 +5,9 @@ Schema history:
   2. several cats: ``{"active", "created_on", "cats": [{"key", "name", "step", "started_on", "finished_on",
      "sessions": [[date, step, kind, seconds, outcome], ...]}]}`` -- sessions as short lists to keep items small.
 
+Since schema 2 a record may also hold ``"applied"``: the request ids of its last changes (see
+``households``); readers that do not know it ignore it, so it needs no schema bump.
+
 ``decode`` migrates step by step to the current schema and raises CorruptRecord for anything it
 cannot make sense of; the caller then starts fresh and tells the user.
 """
@@ -47,6 +50,14 @@ def encode(household: Household) -> dict[str, Any]:
             for key, cat in household.cats.items()
         ],
     }
+
+
+def applied_ids(record: Any) -> tuple[str, ...]:
+    """The request ids a stored record says it applied; nothing for records without a readable list."""
+    ids = record.get("applied") if isinstance(record, dict) else None
+    if not isinstance(ids, list):
+        return ()
+    return tuple(value for value in ids if isinstance(value, str))
 
 
 def decode(record: Any, schema: Any) -> Household:

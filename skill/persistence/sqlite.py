@@ -1,8 +1,7 @@
 """A file-backed store for the simulator and a locally run web service: no AWS needed.
 
-Same rules as DynamoDB: one row per user id, a version checked on every write (an UPDATE that
-names the version it read, or an INSERT that only succeeds when there is no row), and a TTL
-after which the row counts as gone.
+One row per user id; ``put`` is an UPDATE that names the version it read, or an INSERT that only
+succeeds when there is no row. Versions and TTLs are decided by ``StoredItem``, not here.
 """
 from __future__ import annotations
 
@@ -44,63 +43,47 @@ class SQLiteStore(ProgressStore):
         except (OSError, sqlite3.Error) as error:
             raise StoreUnavailable(f"sqlite store at {self.path}: {error}") from error
 
-    def load(self, user_id: str) -> StoredItem | None:
+    def get(self, user_id: str) -> StoredItem | None:
         try:
             with closing(self._connect()) as db:
                 row = db.execute("SELECT body, version, schema, ttl FROM progress WHERE id = ?", (user_id,)).fetchone()
         except sqlite3.Error as error:
-            raise StoreUnavailable(str(error)) from error
+            raise StoreUnavailable(str(error), code=type(error).__name__) from error
         if row is None:
             return None
         body, version, schema, ttl = row
-        if ttl is not None and ttl < self.clock():
-            return None
         try:
             record = json.loads(body)
         except ValueError:
             record = body
-        return StoredItem(record, version if isinstance(version, int) else None, schema, ttl)
+        return StoredItem(record, version if isinstance(version, int) else None, schema,
+                          ttl if isinstance(ttl, int) else None)
 
-    def save(self, user_id: str, record: dict[str, Any], *, schema: int, expected_version: int | None) -> int:
-        body = json.dumps(record, separators=(",", ":"))
+    def put(self, user_id: str, item: StoredItem, *, expected_version: int | None) -> None:
+        body = json.dumps(item.record, separators=(",", ":"))
+        values = (user_id, item.version, item.ttl, item.schema, body)
         try:
             with closing(self._connect()) as db:
                 if expected_version is None:
-                    db.execute("BEGIN IMMEDIATE")
-                    row = db.execute("SELECT version FROM progress WHERE id = ?", (user_id,)).fetchone()
-                    version = (row[0] if row and isinstance(row[0], int) else 0) + 1
                     db.execute("INSERT OR REPLACE INTO progress (id, version, ttl, schema, body) VALUES (?, ?, ?, ?, ?)",
-                               (user_id, version, self.expires_at(), schema, body))
-                    db.execute("COMMIT")
-                    return version
-                version = expected_version + 1
-                updated = db.execute(
-                    "UPDATE progress SET version = ?, ttl = ?, schema = ?, body = ? WHERE id = ? AND version = ?",
-                    (version, self.expires_at(), schema, body, user_id, expected_version),
-                ).rowcount
-                if updated:
-                    return version
-                # No row with that version: either there is no row at all (write it) or someone else saved.
-                inserted = db.execute(
-                    "INSERT INTO progress (id, version, ttl, schema, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
-                    (user_id, version, self.expires_at(), schema, body),
-                ).rowcount
+                               values)
+                    return
+                if expected_version == 0:
+                    changed = db.execute(
+                        "INSERT INTO progress (id, version, ttl, schema, body) VALUES (?, ?, ?, ?, ?) "
+                        "ON CONFLICT(id) DO NOTHING", values).rowcount
+                else:
+                    changed = db.execute(
+                        "UPDATE progress SET version = ?, ttl = ?, schema = ?, body = ? WHERE id = ? AND version = ?",
+                        (item.version, item.ttl, item.schema, body, user_id, expected_version)).rowcount
         except sqlite3.Error as error:
-            raise StoreUnavailable(str(error)) from error
-        if not inserted:
-            raise VersionConflict(user_id)
-        return version
-
-    def touch(self, user_id: str) -> None:
-        try:
-            with closing(self._connect()) as db:
-                db.execute("UPDATE progress SET ttl = ? WHERE id = ?", (self.expires_at(), user_id))
-        except sqlite3.Error as error:
-            raise StoreUnavailable(str(error)) from error
+            raise StoreUnavailable(str(error), code=type(error).__name__) from error
+        if not changed:
+            raise VersionConflict("stored version moved on")
 
     def delete(self, user_id: str) -> None:
         try:
             with closing(self._connect()) as db:
                 db.execute("DELETE FROM progress WHERE id = ?", (user_id,))
         except sqlite3.Error as error:
-            raise StoreUnavailable(str(error)) from error
+            raise StoreUnavailable(str(error), code=type(error).__name__) from error

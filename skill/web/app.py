@@ -1,33 +1,32 @@
 """The Flask application that serves the skill to Alexa through flask-ask-sdk's ``SkillAdapter``.
 
-Request path: size limit (413) -> strict UTF-8 JSON object that the SDK can deserialize (400) ->
-SkillAdapter runs our verifiers (signature, timestamp, skill ID; any failure is a 400 and the
-skill is never invoked, so nothing is stored) -> the skill. One JSON log line per request.
+The adapter hosts the route; its dispatch is the skill's own request path (``builder.dispatch``),
+so the web service has the same bounds, parse and skill-ID guard as Lambda, plus the verifiers
+(signature, timestamp). Here only the transport differs: a body over the size bound is a 413
+(read at most one byte past it, chunked or not), every other refusal a 400, and the skill is never
+invoked for them, so nothing is stored. One JSON log line per request.
 """
 from __future__ import annotations
 
 import ipaddress
-import json
 import logging
 import time
 from typing import Any
 
 from ask_sdk_core.skill import CustomSkill
-from ask_sdk_model import RequestEnvelope
-from ask_sdk_webservice_support.verifier import AbstractVerifier, VerificationException
+from ask_sdk_webservice_support.verifier import AbstractVerifier
 from flask import Flask, Response, jsonify, request
 from flask_ask_sdk.skill_adapter import VERIFY_SIGNATURE_APP_CONFIG, VERIFY_TIMESTAMP_APP_CONFIG, SkillAdapter
-from werkzeug.exceptions import BadRequest, Forbidden, HTTPException
+from werkzeug.exceptions import BadRequest, Forbidden, HTTPException, RequestEntityTooLarge
 
-from skill.builder import build_skill
+from skill.builder import MAX_REQUEST_BYTES, Refused, build_skill, dispatch
 from skill.config import Settings
-from skill.web.logs import request_logger, request_summary
-from skill.web.verifier import Clock, SignatureVerifier, SkillIdVerifier, TimestampVerifier, utc_now
+from skill.logs import request_logger, request_summary
+from skill.web.verifier import Clock, SignatureVerifier, TimestampVerifier, utc_now
 
 log = logging.getLogger(__name__)
 
-# Alexa's requests are a few kilobytes; session attributes are the only part that grows.
-MAX_BODY_BYTES = 128 * 1024
+MAX_BODY_BYTES = MAX_REQUEST_BYTES
 SKILL_ROUTE = "/"
 HEALTH_ROUTE = "/health"
 
@@ -69,15 +68,14 @@ def create_app(settings: Settings | None = None, *, skill: CustomSkill | None = 
                     insecure_skip_signature_on_loopback)
     else:
         verifiers.append(signature_verifier or SignatureVerifier(clock=clock))
-    verifiers += [TimestampVerifier(clock=clock), SkillIdVerifier(settings.skill_id)]
+    verifiers.append(TimestampVerifier(clock=clock))
 
     app = Flask("skill.web")
-    app.config["MAX_CONTENT_LENGTH"] = max_body_bytes
     # Our verifiers replace the SDK defaults (certvalidator/oscrypto cannot load on OpenSSL 3.0.10+).
     app.config[VERIFY_SIGNATURE_APP_CONFIG] = False
     app.config[VERIFY_TIMESTAMP_APP_CONFIG] = False
-    app.logger.addFilter(_DropSdkVerificationTraceback())
-    adapter = SkillAdapter(skill=skill, skill_id=settings.skill_id, verifiers=verifiers, app=app)
+    adapter = RequestPathAdapter(skill=skill, skill_id=settings.skill_id, verifiers=verifiers, app=app,
+                                 max_body_bytes=max_body_bytes)
     requests_log = request_logger()
 
     @app.post(SKILL_ROUTE)
@@ -87,16 +85,12 @@ def create_app(settings: Settings | None = None, *, skill: CustomSkill | None = 
         try:
             if skip_signature and not is_loopback(request.remote_addr or ""):
                 raise Forbidden("development mode only serves loopback clients")
-            envelope = _parse_envelope(skill, request.get_data(cache=True))
-            fields.update(request_summary(envelope))
-            response = adapter.dispatch_request()
+            response = adapter.dispatch_request(fields)
             fields.update(status=200, outcome="ok")
             return response
         except HTTPException as error:
-            cause = error.__context__
-            reason = cause if isinstance(cause, VerificationException) else error.description
             fields.update(status=error.code, outcome="rejected" if (error.code or 500) < 500 else "error",
-                          reason=str(reason)[:200])
+                          reason=str(error.description)[:200])
             raise
         finally:
             fields["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
@@ -113,26 +107,32 @@ def create_app(settings: Settings | None = None, *, skill: CustomSkill | None = 
     return app
 
 
-def _parse_envelope(skill: CustomSkill, body: bytes) -> dict[str, Any]:
-    """Reject what the SDK would turn into a 500: bad UTF-8, bad JSON, not an envelope."""
-    try:
-        text = body.decode("utf-8")
-        envelope = json.loads(text)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise BadRequest("body is not UTF-8 JSON") from None
-    if not isinstance(envelope, dict) or not isinstance(envelope.get("request"), dict):
-        raise BadRequest("body is not an Alexa request envelope")
-    try:
-        parsed = skill.serializer.deserialize(text, RequestEnvelope)
-    except Exception:  # noqa: BLE001 - the SDK raises assorted errors for malformed envelopes
-        raise BadRequest("body is not an Alexa request envelope") from None
-    if not isinstance(parsed, RequestEnvelope) or parsed.request is None:
-        raise BadRequest("body is not an Alexa request envelope")
-    return envelope
+class RequestPathAdapter(SkillAdapter):
+    """flask-ask-sdk's adapter, dispatching through the skill's one request path (``builder.dispatch``)."""
 
+    def __init__(self, *, skill: CustomSkill, skill_id: str, verifiers: list[AbstractVerifier], app: Flask,
+                 max_body_bytes: int) -> None:
+        super().__init__(skill=skill, skill_id=skill_id, verifiers=verifiers, app=app)
+        self.path_skill = skill
+        self.path_verifiers = list(verifiers)
+        self.max_body_bytes = max_body_bytes
 
-class _DropSdkVerificationTraceback(logging.Filter):
-    """flask-ask-sdk logs every failed verification with a traceback; our JSON line already says why."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.getMessage() != "Request verification failed"
+    def dispatch_request(self, fields: dict[str, Any] | None = None) -> Response:
+        """Run the request through the skill; ``fields`` (the request log line) gets its ids."""
+        fields = {} if fields is None else fields
+        body = request.stream.read(self.max_body_bytes + 1)
+        if len(body) > self.max_body_bytes:
+            raise RequestEntityTooLarge(f"request body over {self.max_body_bytes} bytes")
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadRequest("body is not UTF-8") from None
+        try:
+            envelope, answer = dispatch(self.path_skill, text, headers=dict(request.headers),
+                                        verifiers=self.path_verifiers)
+        except Refused as refusal:
+            if refusal.kind == "too_large":
+                raise RequestEntityTooLarge(refusal.reason) from None
+            raise BadRequest(refusal.reason) from None
+        fields.update(request_summary(envelope))
+        return jsonify(answer)

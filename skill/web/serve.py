@@ -15,14 +15,6 @@ from skill.config import Settings
 log = logging.getLogger(__name__)
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8080, help="port to bind, 0 for any free port (default 8080)")
-    parser.add_argument("--skill-id", help="the skill ID to accept (default: $SKILL_ID)")
-    parser.add_argument("--insecure-skip-signature-checks", action="store_true",
-                        help="DEVELOPMENT ONLY: accept unsigned requests; refused unless --host is loopback")
-
-
 def main(args: argparse.Namespace) -> int:
     from werkzeug.serving import make_server
 

@@ -2,13 +2,16 @@
 
 * ``SignatureVerifier``: the ``SignatureCertChainUrl`` must be https://s3.amazonaws.com[:443]/echo.api/...
   (after normalising the path); the chain it names must validate to a trusted root at the current
-  time with SAN ``echo-api.amazon.com``; and ``Signature-256`` must be an RSA PKCS#1 v1.5 SHA-256
+  time with the literal SAN ``echo-api.amazon.com`` (a wildcard such as ``*.amazon.com`` is not enough,
+  as Alexa's reference verifier requires); and ``Signature-256`` must be an RSA PKCS#1 v1.5 SHA-256
   signature of the raw body by that certificate. Path validation is ``cryptography``'s own
   (``x509.verification``), not certvalidator/oscrypto, which cannot load on current OpenSSL.
 * ``TimestampVerifier``: the request timestamp within 150 s of now (skill events: one hour).
-* ``SkillIdVerifier``: the envelope is for this skill, so a foreign request is a 400, not a 500.
 
 Every failure raises the SDK's ``VerificationException``, which flask-ask-sdk turns into a 400.
+A chain URL that failed (fetch or validation) is remembered for ``NEGATIVE_CACHE_SECONDS`` and
+fetches are capped at ``MAX_FETCHES_PER_MINUTE``, so forged headers cannot make the service a
+fetching proxy.
 Tests reach a local chain URL and a test root only through constructor arguments.
 """
 from __future__ import annotations
@@ -35,7 +38,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.verification import DNSName, PolicyBuilder, Store, VerificationError
 
-from skill.builder import envelope_skill_ids
+from skill.logs import event
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +57,8 @@ MAX_CHAIN_BYTES = 64 * 1024
 FETCH_TIMEOUT_SECONDS = 5.0
 MAX_CACHE_AGE = dt.timedelta(hours=24)
 MAX_CACHED_CHAINS = 16
+NEGATIVE_CACHE_SECONDS = 60.0
+MAX_FETCHES_PER_MINUTE = 10
 
 Clock = Callable[[], dt.datetime]
 Fetch = Callable[[str], bytes]
@@ -145,7 +150,9 @@ class SignatureVerifier(AbstractVerifier):
     """
 
     def __init__(self, *, trust_roots: Iterable[x509.Certificate] | None = None, url_policy: UrlPolicy = alexa_cert_chain_url,
-                 fetch: Fetch = fetch_chain, clock: Clock = utc_now) -> None:
+                 fetch: Fetch = fetch_chain, clock: Clock = utc_now,
+                 max_fetches_per_minute: int = MAX_FETCHES_PER_MINUTE,
+                 negative_cache_seconds: float = NEGATIVE_CACHE_SECONDS) -> None:
         roots = list(trust_roots) if trust_roots is not None else _system_trust_roots()
         if not roots:
             raise ValueError("SignatureVerifier needs at least one trust root")
@@ -153,7 +160,11 @@ class SignatureVerifier(AbstractVerifier):
         self._url_policy = url_policy
         self._fetch = fetch
         self._clock = clock
+        self._max_fetches = max_fetches_per_minute
+        self._negative_ttl = dt.timedelta(seconds=negative_cache_seconds)
         self._cache: dict[str, _CachedSigner] = {}
+        self._failed: dict[str, dt.datetime] = {}
+        self._fetched_at: list[dt.datetime] = []
         self._lock = threading.Lock()
 
     def verify(self, headers: Mapping[str, Any], serialized_request_env: str,
@@ -177,13 +188,24 @@ class SignatureVerifier(AbstractVerifier):
         now = self._clock()
         with self._lock:
             cached = self._cache.get(url)
-        if cached and cached.usable_from <= now <= cached.usable_until:
-            return cached
-        signer = self._validate(self._download(url), now)
+            if cached and cached.usable_from <= now <= cached.usable_until:
+                return cached
+            failed_at = self._failed.get(url)
+            if failed_at is not None and now - failed_at < self._negative_ttl:
+                raise VerificationException("certificate chain failed recently")
+            self._fetched_at = [at for at in self._fetched_at if now - at < dt.timedelta(minutes=1)]
+            if len(self._fetched_at) >= self._max_fetches:
+                raise VerificationException("too many certificate chain fetches this minute")
+            self._fetched_at.append(now)
+        try:
+            signer = self._validate(self._download(url), now)
+        except VerificationException:
+            with self._lock:
+                _remember(self._failed, url, now)
+            raise
         with self._lock:
-            if len(self._cache) >= MAX_CACHED_CHAINS:
-                self._cache.pop(next(iter(self._cache)))
-            self._cache[url] = signer
+            self._failed.pop(url, None)
+            _remember(self._cache, url, signer)
         return signer
 
     def _download(self, url: str) -> bytes:
@@ -192,7 +214,7 @@ class SignatureVerifier(AbstractVerifier):
         except VerificationException:
             raise
         except Exception as error:  # noqa: BLE001 - any fetch failure means the request cannot be trusted
-            log.warning("could not fetch certificate chain %s: %s", url, error)
+            event(log, logging.WARNING, "certificate_chain_fetch_failed", url=url, error=error)
             raise VerificationException("certificate chain could not be fetched") from None
 
     def _validate(self, chain_pem: bytes, now: dt.datetime) -> _CachedSigner:
@@ -207,12 +229,30 @@ class SignatureVerifier(AbstractVerifier):
             path = verifier.verify(leaf, intermediates)
         except VerificationError as error:
             raise VerificationException(f"certificate chain rejected: {error}") from None
+        if not _names_alexa_literally(leaf):
+            raise VerificationException(f"signing certificate does not name {ALEXA_SIGNING_SAN} literally")
         public_key = leaf.public_key()
         if not isinstance(public_key, rsa.RSAPublicKey):
             raise VerificationException("signing certificate key is not RSA")
         usable_until = min([*(cert.not_valid_after_utc for cert in path), now + MAX_CACHE_AGE])
         usable_from = max(cert.not_valid_before_utc for cert in path)
         return _CachedSigner(public_key, usable_from, usable_until)
+
+
+def _names_alexa_literally(leaf: x509.Certificate) -> bool:
+    """Whether the leaf's SANs include ``echo-api.amazon.com`` itself, not just a wildcard covering it."""
+    try:
+        names = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return False
+    return any(name.lower() == ALEXA_SIGNING_SAN for name in names.get_values_for_type(x509.DNSName))
+
+
+def _remember(cache: dict[str, Any], url: str, value: Any) -> None:
+    """Keep ``value`` for ``url``, dropping the oldest entry when the cache is full."""
+    if url not in cache and len(cache) >= MAX_CACHED_CHAINS:
+        cache.pop(next(iter(cache)))
+    cache[url] = value
 
 
 class TimestampVerifier(AbstractVerifier):
@@ -232,17 +272,3 @@ class TimestampVerifier(AbstractVerifier):
         tolerance = SKILL_EVENT_TOLERANCE if request.object_type in SKILL_EVENT_TYPES else REQUEST_TOLERANCE
         if abs(self._clock() - timestamp) > tolerance:
             raise VerificationException("request timestamp is outside the allowed window")
-
-
-class SkillIdVerifier(AbstractVerifier):
-    """Only this skill's requests get through; checked here so a foreign id is a 400, not an SDK 500."""
-
-    def __init__(self, skill_id: str) -> None:
-        if not skill_id:
-            raise ValueError("SkillIdVerifier needs the skill ID")
-        self._skill_id = skill_id
-
-    def verify(self, headers: Mapping[str, Any], serialized_request_env: str,
-               deserialized_request_env: RequestEnvelope | None) -> None:
-        if envelope_skill_ids(deserialized_request_env) != {self._skill_id}:
-            raise VerificationException("request is for another skill")

@@ -44,7 +44,7 @@ class Issued:
 
 
 def _issue(subject: str, key: rsa.RSAPrivateKey, issuer: Issued | None, *, ca: bool,
-           not_before: dt.datetime, not_after: dt.datetime, san: str | None = None,
+           not_before: dt.datetime, not_after: dt.datetime, san: str | list[str] | None = None,
            path_length: int | None = None) -> Issued:
     issuer_name = issuer.cert.subject if issuer else _name(subject)
     signing_key = issuer.key if issuer else key
@@ -75,7 +75,8 @@ def _issue(subject: str, key: rsa.RSAPrivateKey, issuer: Issued | None, *, ca: b
         builder = builder.add_extension(
             x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]),
             critical=False)
-        builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(san or ALEXA_SAN)]),
+        names = [san] if isinstance(san, str) else san or [ALEXA_SAN]
+        builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(name) for name in names]),
                                         critical=False)
     return Issued(builder.sign(signing_key, hashes.SHA256()), key)
 
@@ -102,10 +103,11 @@ class SigningAuthority:
         authority.leaf = authority.issue_leaf(san=leaf_san, not_before=leaf_not_before, not_after=leaf_not_after)
         return authority
 
-    def issue_leaf(self, *, san: str = ALEXA_SAN, not_before: dt.datetime | None = None,
+    def issue_leaf(self, *, san: str | list[str] = ALEXA_SAN, not_before: dt.datetime | None = None,
                    not_after: dt.datetime | None = None) -> Issued:
         now = _now()
-        return _issue(san, _key(), self.intermediate, ca=False,
+        subject = san if isinstance(san, str) else san[0]
+        return _issue(subject, _key(), self.intermediate, ca=False,
                       not_before=not_before or now - dt.timedelta(days=1),
                       not_after=not_after or now + dt.timedelta(days=90), san=san)
 
