@@ -21,6 +21,18 @@ SKILL_NAME = "Cat Harness Coach"
 DEFAULT_REPROMPT = "What would you like to know? You can say help to hear what I can do."
 
 
+@dataclass(frozen=True)
+class Screen:
+    """Which screen goes with a reply on a device with a display: a view and what it shows.
+
+    Only names and ids (``Screen("step", "2")``), so it is cheap to build on every turn, fits in the
+    "repeat" copy, and the APL code in ``skill.screens`` is loaded only when a device can show it.
+    """
+
+    view: str
+    ref: str = ""
+
+
 @dataclass
 class Reply:
     """What to say, what to show and whether to keep listening: the output of every handler."""
@@ -33,6 +45,7 @@ class Reply:
     directives: list[Any] = field(default_factory=list)
     # Whether "repeat" should replay this reply; a pure "say that again" prompt should not be stored.
     remember: bool = True
+    screen: Screen | None = None
 
     @classmethod
     def from_template(
@@ -106,7 +119,9 @@ class SessionState:
         if not isinstance(value, dict) or not isinstance(value.get("speech"), str):
             return None
         fields = {k: value.get(k) for k in ("speech", "reprompt", "card_title", "card_text")}
-        return Reply(**fields)
+        screen = value.get("screen")
+        shown = Screen(**screen) if isinstance(screen, dict) and isinstance(screen.get("view"), str) else None
+        return Reply(**fields, screen=shown)
 
     def remember(self, reply: Reply) -> None:
         stored = asdict(reply)
@@ -129,10 +144,21 @@ def respond(handler_input: HandlerInput, reply: Reply) -> Response:
     builder.set_card(SimpleCard(title=title, content=text))
     for directive in reply.directives:
         builder.add_directive(directive)
+    if reply.screen is not None and has_screen(handler_input):
+        from skill import screens  # here, not at the top: a device without a screen never loads APL code
+
+        builder.add_directive(screens.render(handler_input, reply.screen))
     state = SessionState.of(handler_input)
     if reply.remember and not reply.end_session and handler_input.request_envelope.session is not None:
         state.remember(reply)
     return builder.response
+
+
+def has_screen(handler_input: HandlerInput) -> bool:
+    """Whether the device says it renders APL (Echo Show, Fire TV); only then is a screen sent."""
+    device = getattr(handler_input.request_envelope.context.system, "device", None)
+    interfaces = getattr(device, "supported_interfaces", None)
+    return getattr(interfaces, "alexa_presentation_apl", None) is not None
 
 
 def is_one_shot(handler_input: HandlerInput) -> bool:

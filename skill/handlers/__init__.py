@@ -10,7 +10,7 @@ from ask_sdk_core.dispatch_components import (
     AbstractRequestInterceptor,
 )
 
-from skill.handlers import navigation, progress, questions, session
+from skill.handlers import navigation, progress, questions, session, touch
 from skill.handlers.base import DeferredHandlers
 
 
@@ -31,7 +31,7 @@ def request_handlers() -> list[AbstractRequestHandler]:
 
 
 def request_interceptors() -> list[AbstractRequestInterceptor]:
-    return [*progress.INTERCEPTORS]
+    return [*touch.INTERCEPTORS, *progress.INTERCEPTORS]  # a tap becomes its intent before anything reads it
 
 
 def exception_handlers() -> list[AbstractExceptionHandler]:
