@@ -156,7 +156,8 @@ def respond(handler_input: HandlerInput, reply: Reply) -> Response:
 
 def has_screen(handler_input: HandlerInput) -> bool:
     """Whether the device says it renders APL (Echo Show, Fire TV); only then is a screen sent."""
-    device = getattr(handler_input.request_envelope.context.system, "device", None)
+    system = getattr(handler_input.request_envelope.context, "system", None)
+    device = getattr(system, "device", None)
     interfaces = getattr(device, "supported_interfaces", None)
     return getattr(interfaces, "alexa_presentation_apl", None) is not None
 

@@ -40,7 +40,7 @@ class TapInterceptor(AbstractRequestInterceptor):
 
     def process(self, handler_input: HandlerInput) -> None:
         request = handler_input.request_envelope.request
-        if getattr(request, "object_type", None) != USER_EVENT:
+        if request is None or request.object_type != USER_EVENT:
             return
         handler_input.request_envelope.request = IntentRequest(
             request_id=request.request_id, timestamp=request.timestamp, locale=request.locale,

@@ -188,8 +188,8 @@ def _session(handler_input: HandlerInput) -> dict[str, Any] | None:
     from skill import timer  # here, not at the top: only the session screen needs the timer rules
     from skill.handlers.timer import PRACTICE_KEY
 
-    attributes = handler_input.attributes_manager.session_attributes if handler_input.request_envelope.session \
-        else {}
+    in_session = handler_input.request_envelope.session is not None
+    attributes = (handler_input.attributes_manager.session_attributes if in_session else None) or {}
     running = timer.RunningSession.from_dict(attributes.get(PRACTICE_KEY))
     if running is None:
         return None
