@@ -21,16 +21,32 @@ SKILL_NAME = "Cat Harness Coach"
 DEFAULT_REPROMPT = "What would you like to know? You can say help to hear what I can do."
 
 
-@dataclass(frozen=True)
 class Screen:
     """Which screen goes with a reply on a device with a display: a view and what it shows.
 
     Only names and ids (``Screen("step", "2")``), so it is cheap to build on every turn, fits in the
     "repeat" copy, and the APL code in ``skill.screens`` is loaded only when a device can show it.
+    A plain class rather than a dataclass: generating a dataclass's methods costs every cold start
+    about 3 million instructions (0.25% of the budget; bench/cold_start.py).
     """
 
-    view: str
-    ref: str = ""
+    __slots__ = ("view", "ref")
+
+    def __init__(self, view: str, ref: str = "") -> None:
+        self.view = view
+        self.ref = ref
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Screen) and (self.view, self.ref) == (other.view, other.ref)
+
+    def __hash__(self) -> int:
+        return hash((self.view, self.ref))
+
+    def __repr__(self) -> str:
+        return f"Screen({self.view!r}, {self.ref!r})"
+
+    def to_dict(self) -> dict[str, str]:
+        return {"view": self.view, "ref": self.ref}
 
 
 @dataclass
@@ -120,13 +136,16 @@ class SessionState:
             return None
         fields = {k: value.get(k) for k in ("speech", "reprompt", "card_title", "card_text")}
         screen = value.get("screen")
-        shown = Screen(**screen) if isinstance(screen, dict) and isinstance(screen.get("view"), str) else None
+        shown = None
+        if isinstance(screen, dict) and isinstance(screen.get("view"), str) and isinstance(screen.get("ref"), str):
+            shown = Screen(screen["view"], screen["ref"])
         return Reply(**fields, screen=shown)
 
     def remember(self, reply: Reply) -> None:
         stored = asdict(reply)
         for key in ("directives", "remember", "end_session"):
             stored.pop(key)
+        stored["screen"] = reply.screen.to_dict() if reply.screen is not None else None
         self.attributes["last"] = stored
 
 
