@@ -311,3 +311,22 @@ def test_chat_on_a_show_prints_the_screen_and_accepts_a_tap(capsys):
     assert turns[2]["said"] == "(tap next)"
     assert turns[2]["speech"].startswith("Step three")
     assert "| Step 3: The leash indoors" in turns[2]["screen"]
+
+
+class CountingStore(MemoryStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.loads = 0
+
+    def load(self, user_id: str) -> Any:
+        self.loads += 1
+        return super().load(user_id)
+
+
+def test_a_one_shot_guide_question_on_a_show_reads_no_progress():
+    store = CountingStore()
+    talk = conversation(envelopes.echo_show(), store)
+    turn = talk.say("ask cat harness coach what's step two")
+    assert screen_data(turn)["subtitle"] == "Step 2 of 5"
+    assert [s["state"] for s in screen_data(turn)["steps"]] == ["ahead"] * 5
+    assert store.loads == 0

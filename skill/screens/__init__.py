@@ -103,16 +103,16 @@ def _buttons(*actions: str) -> list[dict[str, str]]:
 
 
 def _household(handler_input: HandlerInput) -> Household | None:
-    """The household (cached for the session after its one read); None when it cannot be read."""
-    try:
-        return household.current(handler_input)
-    except Exception:  # noqa: BLE001 - a screen must never cost the spoken answer
-        return None
+    """The household as this session already read it, or None: a screen never reads the store, so a
+    guide question costs no read on an Echo Show either (the step markers then show no progress)."""
+    return household.cached(handler_input)
 
 
 def _markers(cat: CatProgress | None, shown: int | None) -> list[dict[str, Any]]:
-    """One marker per step: done, current (the cat's step) or ahead; ``shown`` marks the step on screen."""
-    at = cat.step if cat is not None else 1
+    """One marker per step: done, current (the cat's step) or ahead; ``shown`` marks the step on screen.
+
+    Without the household (not read this session) every step is "ahead": no progress is claimed."""
+    at = cat.step if cat is not None else 0
     finished = cat is not None and cat.finished_on is not None
     return [{"number": step.number, "label": str(step.number),
              "state": "done" if step.number < at or finished else "current" if step.number == at else "ahead",
