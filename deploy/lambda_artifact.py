@@ -61,6 +61,9 @@ PLATFORMS = {
 MACHINES = {"arm64": "aarch64", "x86_64": "x86_64"}
 SKIPPED_NAMES = {"__pycache__", ".DS_Store"}
 SKIPPED_SUFFIXES = {".pyc", ".pyo"}
+# Parts of skill/ that Lambda never imports: the chat simulator, its NLU and its Timers API
+# emulation are development tools (about 40 KB zipped with bytecode, room the screens use).
+DEV_ONLY = ("simulator",)
 
 # The issue's size target (3 MB zipped, decimal as the bench reports it). Bytecode for all 900
 # modules would add 2.6 MB, so only what pays off most on a cold start gets it.
@@ -226,11 +229,14 @@ def resolve(target: Target, requirements: Path = REQUIREMENTS) -> dict[str, str]
     return wanted
 
 
-def _copy_tree(source: Path, destination: Path) -> None:
-    shutil.copytree(
-        source, destination,
-        ignore=lambda _dir, names: [n for n in names if n in SKIPPED_NAMES or Path(n).suffix in SKIPPED_SUFFIXES],
-    )
+def _copy_tree(source: Path, destination: Path, leave_out: tuple[str, ...] = ()) -> None:
+    """Copy without caches; ``leave_out`` names entries directly under ``source`` not to ship."""
+    def ignore(directory: str, names: list[str]) -> list[str]:
+        top = Path(directory) == source
+        return [n for n in names if n in SKIPPED_NAMES or Path(n).suffix in SKIPPED_SUFFIXES
+                or (top and n in leave_out)]
+
+    shutil.copytree(source, destination, ignore=ignore)
 
 
 def _prepare_output(output: Path) -> None:
@@ -361,7 +367,7 @@ def build(output: Path = DEFAULT_OUTPUT, zip_path: Path | None = DEFAULT_ZIP,
     leaked = sorted(name for name in LAMBDA_PROVIDED if (output / name).exists())
     if leaked:
         raise SystemExit(f"build included packages Lambda provides: {', '.join(leaked)}")
-    _copy_tree(ROOT / "skill", output / "skill")
+    _copy_tree(ROOT / "skill", output / "skill", leave_out=DEV_ONLY)
     shutil.copy2(ROOT / "lambda" / "lambda_function.py", output / "lambda_function.py")
     compiled = (add_bytecode(output, target.python_version) if bytecode
                 else Bytecode(target.python_version, None, why_none="not asked for"))

@@ -21,6 +21,34 @@ SKILL_NAME = "Cat Harness Coach"
 DEFAULT_REPROMPT = "What would you like to know? You can say help to hear what I can do."
 
 
+class Screen:
+    """Which screen goes with a reply on a device with a display: a view and what it shows.
+
+    Only names and ids (``Screen("step", "2")``), so it is cheap to build on every turn, fits in the
+    "repeat" copy, and the APL code in ``skill.screens`` is loaded only when a device can show it.
+    A plain class rather than a dataclass: generating a dataclass's methods costs every cold start
+    about 3 million instructions (0.25% of the budget; bench/cold_start.py).
+    """
+
+    __slots__ = ("view", "ref")
+
+    def __init__(self, view: str, ref: str = "") -> None:
+        self.view = view
+        self.ref = ref
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Screen) and (self.view, self.ref) == (other.view, other.ref)
+
+    def __hash__(self) -> int:
+        return hash((self.view, self.ref))
+
+    def __repr__(self) -> str:
+        return f"Screen({self.view!r}, {self.ref!r})"
+
+    def to_dict(self) -> dict[str, str]:
+        return {"view": self.view, "ref": self.ref}
+
+
 @dataclass
 class Reply:
     """What to say, what to show and whether to keep listening: the output of every handler."""
@@ -33,6 +61,7 @@ class Reply:
     directives: list[Any] = field(default_factory=list)
     # Whether "repeat" should replay this reply; a pure "say that again" prompt should not be stored.
     remember: bool = True
+    screen: Screen | None = None
 
     @classmethod
     def from_template(
@@ -106,12 +135,17 @@ class SessionState:
         if not isinstance(value, dict) or not isinstance(value.get("speech"), str):
             return None
         fields = {k: value.get(k) for k in ("speech", "reprompt", "card_title", "card_text")}
-        return Reply(**fields)
+        screen = value.get("screen")
+        shown = None
+        if isinstance(screen, dict) and isinstance(screen.get("view"), str) and isinstance(screen.get("ref"), str):
+            shown = Screen(screen["view"], screen["ref"])
+        return Reply(**fields, screen=shown)
 
     def remember(self, reply: Reply) -> None:
         stored = asdict(reply)
         for key in ("directives", "remember", "end_session"):
             stored.pop(key)
+        stored["screen"] = reply.screen.to_dict() if reply.screen is not None else None
         self.attributes["last"] = stored
 
 
@@ -129,10 +163,22 @@ def respond(handler_input: HandlerInput, reply: Reply) -> Response:
     builder.set_card(SimpleCard(title=title, content=text))
     for directive in reply.directives:
         builder.add_directive(directive)
+    if reply.screen is not None and has_screen(handler_input):
+        from skill import screens  # here, not at the top: a device without a screen never loads APL code
+
+        builder.add_directive(screens.render(handler_input, reply.screen))
     state = SessionState.of(handler_input)
     if reply.remember and not reply.end_session and handler_input.request_envelope.session is not None:
         state.remember(reply)
     return builder.response
+
+
+def has_screen(handler_input: HandlerInput) -> bool:
+    """Whether the device says it renders APL (Echo Show, Fire TV); only then is a screen sent."""
+    system = getattr(handler_input.request_envelope.context, "system", None)
+    device = getattr(system, "device", None)
+    interfaces = getattr(device, "supported_interfaces", None)
+    return getattr(interfaces, "alexa_presentation_apl", None) is not None
 
 
 def is_one_shot(handler_input: HandlerInput) -> bool:

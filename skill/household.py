@@ -151,6 +151,15 @@ def current(handler_input: HandlerInput) -> Household:
         return Household.new(today(handler_input))
 
 
+def cached(handler_input: HandlerInput) -> Household | None:
+    """The household if this session has already read it, else None; never reads the store.
+
+    For extras such as a screen's step markers, which must not add a read to a pure question.
+    """
+    loaded = _cached(handler_input)
+    return loaded.household if loaded is not None else None
+
+
 def available(handler_input: HandlerInput) -> bool:
     """Whether the saved progress could be read this turn (after ``current`` was called)."""
     return not handler_input.attributes_manager.request_attributes.get(UNAVAILABLE_KEY)

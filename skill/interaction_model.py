@@ -267,6 +267,16 @@ def _endpoint(uri: str) -> dict[str, str]:
     return endpoint
 
 
+def apl_interface(screens: dict[str, Any]) -> dict[str, Any]:
+    """The ALEXA_PRESENTATION_APL interface with the viewports the screens are designed for."""
+    def camel(key: str) -> str:
+        head, *rest = key.split("_")
+        return head + "".join(part.title() for part in rest)
+
+    return {"type": "ALEXA_PRESENTATION_APL",
+            "supportedViewports": [{camel(k): v for k, v in viewport.items()} for viewport in screens["supported_viewports"]]}
+
+
 def skill_manifest(endpoint: str | None = None, source: Path = MANIFEST_SOURCE) -> dict[str, Any]:
     """skill.json for every locale in LOCALES.
 
@@ -305,7 +315,7 @@ def skill_manifest(endpoint: str | None = None, source: Path = MANIFEST_SOURCE) 
             },
         },
         "permissions": [{"name": name} for name in access["permissions"]],
-        "apis": {"custom": {}},
+        "apis": {"custom": {"interfaces": [apl_interface(data["screens"])]}},
     }
     if endpoint:
         manifest["apis"]["custom"]["endpoint"] = _endpoint(endpoint)

@@ -6,7 +6,7 @@ tested without building a request.
 from __future__ import annotations
 
 from skill.content import Entry, Guide, Step, guide
-from skill.dialogue import Reply, SessionState
+from skill.dialogue import Reply, Screen, SessionState
 
 FOLLOW_UP = "What else would you like to know?"
 
@@ -19,7 +19,7 @@ def answer(entry: Entry, state: SessionState, *, chunk: int = 0, one_shot: bool 
     state.pending = "more" if has_more and not one_shot else None
     if isinstance(entry, Step):
         return _step(entry, state, chunk, has_more, one_shot)
-    return Reply.from_template(
+    reply = Reply.from_template(
         "answer",
         text=entry.speech[chunk],
         title=entry.title,
@@ -31,13 +31,15 @@ def answer(entry: Entry, state: SessionState, *, chunk: int = 0, one_shot: bool 
         card_text=entry.card,
         end_session=one_shot,
     )
+    reply.screen = Screen("urgent" if entry.urgent else "topic", entry.id)
+    return reply
 
 
 def _step(step: Step, state: SessionState, chunk: int, has_more: bool, one_shot: bool) -> Reply:
     state.step = step.number
     content = guide()
     following = content.step(step.number + 1)
-    return Reply.from_template(
+    reply = Reply.from_template(
         "step",
         step=step,
         chunk=chunk,
@@ -50,6 +52,8 @@ def _step(step: Step, state: SessionState, chunk: int, has_more: bool, one_shot:
         card_text=step.card,
         end_session=one_shot,
     )
+    reply.screen = Screen("step", str(step.number))
+    return reply
 
 
 def step_number(content: Guide, number: int, state: SessionState, *, one_shot: bool = False) -> Reply:

@@ -31,7 +31,7 @@ import pytest
 from deploy import lambda_artifact
 from deploy.lambda_artifact import LAMBDA_PROVIDED, LAMBDA_RUNTIME_PACKAGES, MAX_ZIPPED_BYTES, ROOT, Target
 from skill.simulator.conversation import Conversation
-from skill.simulator.envelopes import DEFAULT_SKILL_ID
+from skill.simulator.envelopes import DEFAULT_SKILL_ID, echo_show
 from tests.support import dynamodb_local
 
 pytestmark = pytest.mark.slow
@@ -155,6 +155,12 @@ def test_artifact_holds_the_handler_the_skill_and_its_content(artifact):
     assert all(pyc.name.endswith(f".{tag}.pyc") for pyc in root.rglob("*.pyc")), "bytecode only for the runtime"
 
 
+def test_artifact_ships_the_screens_and_leaves_out_the_simulator(artifact):
+    screens = artifact.output / "skill" / "screens"
+    assert sorted(p.name for p in screens.glob("*.json")) == ["page.json", "session.json", "urgent.json"]
+    assert not (artifact.output / "skill" / "simulator").exists()
+
+
 def test_artifact_leaves_out_what_lambda_provides(artifact):
     for name in (*LAMBDA_PROVIDED, "s3transfer", "jmespath"):
         assert not (artifact.output / name).exists(), name
@@ -226,6 +232,13 @@ def test_clean_interpreter_answers_a_launch_request(start_container):
     turn = talk.say("open cat harness coach")
     assert "Welcome to Cat Harness Coach" in turn.speech
     assert turn.reprompt and not turn.ends_session
+
+
+def test_clean_interpreter_shows_the_welcome_screen_on_an_echo_show(start_container):
+    talk = Conversation(handler=start_container(), device=echo_show())
+    turn = talk.say("open cat harness coach")
+    assert turn.screen is not None and turn.screen["token"] == "chc:welcome"
+    assert "Welcome to Cat Harness Coach" in turn.speech
 
 
 @pytest.mark.dynamodb

@@ -10,7 +10,7 @@ from ask_sdk_core.dispatch_components import (
     AbstractRequestInterceptor,
 )
 
-from skill.handlers import navigation, progress, questions, session
+from skill.handlers import navigation, progress, questions, session, touch
 from skill.handlers.base import DeferredHandlers
 from skill.handlers.free_text import FreeTextInterceptor
 
@@ -32,7 +32,8 @@ def request_handlers() -> list[AbstractRequestHandler]:
 
 
 def request_interceptors() -> list[AbstractRequestInterceptor]:
-    return [FreeTextInterceptor(), *progress.INTERCEPTORS]
+    # a tap becomes its intent, then free text the intent it means, before anything reads the request
+    return [*touch.INTERCEPTORS, FreeTextInterceptor(), *progress.INTERCEPTORS]
 
 
 def exception_handlers() -> list[AbstractExceptionHandler]:

@@ -16,7 +16,7 @@ from ask_sdk_core.handler_input import HandlerInput
 
 from skill import household, slots
 from skill.content import guide
-from skill.dialogue import Reply, SessionState
+from skill.dialogue import Reply, Screen, SessionState
 from skill.handlers.base import IntentHandler, PendingAnswerHandler, intent_name
 from skill.handlers.questions import answer_free_text
 from skill.household import SaveFailed
@@ -217,10 +217,12 @@ class SummaryHandler(IntentHandler):
             return cat
         state.pending = None
         others = [c.name for key, c in home.cats.items() if c is not cat and c.name]
-        return Reply.from_template(
+        reply = Reply.from_template(
             "progress_summary", **_context(handler_input, cat), summary=summarize(cat, household.today(handler_input)),
             others=others, unavailable=not household.available(handler_input), one_shot=one_shot,
             end_session=one_shot)
+        reply.screen = Screen("progress")
+        return reply
 
 
 class CatNameHandler(ProgressIntentHandler):

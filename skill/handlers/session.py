@@ -14,7 +14,7 @@ from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
 from skill import household
-from skill.dialogue import Reply, SessionState, respond
+from skill.dialogue import Reply, Screen, SessionState, respond
 from skill.handlers import progress
 from skill.handlers.base import IntentHandler
 
@@ -28,8 +28,9 @@ class LaunchHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         state = SessionState.of(handler_input)
         state.pending = "step:1"
-        returning = progress.welcome_back(handler_input, state)
-        return respond(handler_input, returning or Reply.from_template("launch"))
+        reply = progress.welcome_back(handler_input, state) or Reply.from_template("launch")
+        reply.screen = Screen("welcome")
+        return respond(handler_input, reply)
 
 
 class SkillDisabledHandler(AbstractRequestHandler):

@@ -27,7 +27,7 @@ from ask_sdk_model.ui import AskForPermissionsConsentCard
 
 from skill import household, progress, slots
 from skill.alexa_timers import AlexaTimers, TimersPermissionMissing, TimersUnavailable
-from skill.dialogue import Reply, SessionState, is_one_shot, respond
+from skill.dialogue import Reply, Screen, SessionState, is_one_shot, respond
 from skill.handlers.base import IntentHandler, PendingAnswerHandler, intent_name
 from skill.timer import (
     SCOPE,
@@ -53,6 +53,8 @@ CONFIRM = "confirm:timer"
 OUTCOME = "timer:outcome"
 TOKEN_PREFIX = "timer"
 CARD_TITLE = "Session timer"
+# On a device with a screen, the running session with its countdown (skill.screens builds it).
+SESSION_SCREEN = Screen("session")
 
 
 @dataclass
@@ -243,7 +245,7 @@ def begin(handler_input: HandlerInput, state: SessionState, kind: SessionKind, s
         "timer_started", length=spoken_length(seconds), reminder=kind.reminder, timer_set=reason is None,
         reason=reason, retry=answer == "ACCEPTED", one_shot=one_shot, **_speech_values(kind, cat))
     return TimerReply(speech=spoken.speech, reprompt=spoken.reprompt, card_title=CARD_TITLE,
-                      end_session=one_shot, consent_card=reason == "denied")
+                      end_session=one_shot, consent_card=reason == "denied", screen=SESSION_SCREEN)
 
 
 class StartSessionHandler(TimerIntentHandler):
@@ -347,9 +349,11 @@ class TimeLeftHandler(TimerIntentHandler):
         cat, _ = _cat(handler_input, state)
         left = _timer_left(handler_input, session, now)
         over = left is None or left <= 0
-        return Reply.from_template("timer_time_left", left=spoken_length(left or 0), over=over,
-                                   paused=session.paused and not over, end_session=one_shot,
-                                   **_speech_values(kinds()[session.kind], cat))
+        reply = Reply.from_template("timer_time_left", left=spoken_length(left or 0), over=over,
+                                    paused=session.paused and not over, end_session=one_shot,
+                                    **_speech_values(kinds()[session.kind], cat))
+        reply.screen = SESSION_SCREEN
+        return reply
 
 
 class PauseResumeHandler(TimerIntentHandler):
@@ -374,8 +378,10 @@ class PauseResumeHandler(TimerIntentHandler):
                 timer_set = False
         _store(state, session)
         state.pending = None
-        return Reply.from_template("timer_paused", resumed=resuming, left=spoken_length(session.remaining(now)),
-                                   timer_set=timer_set, end_session=one_shot)
+        reply = Reply.from_template("timer_paused", resumed=resuming, left=spoken_length(session.remaining(now)),
+                                    timer_set=timer_set, end_session=one_shot)
+        reply.screen = SESSION_SCREEN
+        return reply
 
 
 # -- ending and logging -----------------------------------------------------------------------------

@@ -11,8 +11,10 @@ import sys
 import textwrap
 from typing import Any
 
+from skill.simulator import envelopes
 from skill.simulator.conversation import Conversation, Turn
 from skill.simulator.nlu import normalise, parse_duration
+from skill.simulator.screen_text import render_text
 from skill.timer import check_length
 
 PROMPT = "you> "
@@ -20,7 +22,8 @@ HELP = """Say things as you would to an Echo, e.g.
   open cat harness coach          what's step two          next          repeat that
   is rolling normal                ask cat harness coach whether a collar is okay
 Simulator commands: :silence (let the reprompt time out), :new (forget the session), :quit,
-  :wait two minutes (fast-forward the simulated Timers API clock; timers that come due ring)"""
+  :wait two minutes (fast-forward the simulated Timers API clock; timers that come due ring),
+  :tap next (touch a button on the screen, with --device show|spot|tv; :tap goto 3 for a step marker)"""
 PERMISSION_QUESTION = ("Do you give Cat Harness Coach permission to update your timers? "
                        "You can say I approve, or no.")
 
@@ -41,6 +44,8 @@ def _print_turn(turn: Turn) -> None:
         print(textwrap.indent(body, "    | "))
     for directive in turn.directives:
         print(f"  directive: {directive.get('type')}")
+        if turn.screen is directive:
+            print(textwrap.indent("\n".join(render_text(directive)), "    "))
         if directive.get("type") == "Connections.SendRequest":
             print(f"alexa (asking for the skill)> {PERMISSION_QUESTION}")
     print("  (session ended)" if turn.ends_session or turn.request and turn.request["request"]["type"]
@@ -56,6 +61,7 @@ def turn_json(turn: Turn) -> dict[str, Any]:
         "reprompt": turn.reprompt,
         "card": turn.card,
         "directives": turn.directives,
+        "screen": render_text(turn.screen) if turn.screen else None,
         "session_open": turn.response is not None and not turn.ends_session,
         "handled": turn.response is not None,
     }
@@ -78,6 +84,15 @@ def _wait(conversation: Conversation, text: str) -> str:
     return f"(fast-forwarded {seconds:g} seconds on the simulated clock)"
 
 
+def _tap(conversation: Conversation, text: str) -> Turn:
+    """ ":tap next", ":tap start_session", ":tap goto 3" -> the touch event of that button or marker."""
+    words = text.split()
+    action = words[0] if words else ""
+    if action == "goto" and len(words) > 1 and words[1].isdigit():
+        return conversation.tap("goto", int(words[1]))
+    return conversation.tap(action.replace("-", "_"))
+
+
 def _permission_auto_answer(conversation: Conversation, answer: str | None) -> Turn | None:
     """With --timers-permission denied, Alexa's permission question is refused without asking."""
     if conversation.permission_question is not None and answer:
@@ -93,7 +108,10 @@ def run_script(conversation: Conversation, lines: list[str], auto_answer: str | 
         if line.startswith(":wait"):
             print(json.dumps({"simulator": _wait(conversation, line[len(":wait"):])}))
             continue
-        turn = conversation.silence() if line == ":silence" else conversation.say(line)
+        if line.startswith(":tap"):
+            turn = _tap(conversation, line[len(":tap"):])
+        else:
+            turn = conversation.silence() if line == ":silence" else conversation.say(line)
         print(json.dumps(turn_json(turn), ensure_ascii=False))
         if conversation.permission_question is not None:
             print(json.dumps({"alexa_asks": PERMISSION_QUESTION}))
@@ -126,6 +144,13 @@ def run_interactive(conversation: Conversation, auto_answer: str | None = None) 
             if conversation.in_session or conversation.permission_question is not None:
                 _print_turn(conversation.silence())
             continue
+        if line.startswith(":tap"):
+            tapped = _tap(conversation, line[len(":tap"):])
+            if tapped.response is None:
+                print("  (nothing to tap there: the screen shows no such button, or no session is open)")
+            else:
+                _print_turn(tapped)
+            continue
         _print_turn(conversation.say(line))
         answered = _permission_auto_answer(conversation, auto_answer)
         if answered is not None:
@@ -146,6 +171,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="make the emulated Timers API fail this way on every call")
     parser.add_argument("--no-timers", action="store_true",
                         help="a device with no Timers API at all (no apiEndpoint in requests)")
+    parser.add_argument("--device", choices=sorted(envelopes.DEVICES), default="dot",
+                        help="the device: dot (no screen, the default), show (Echo Show 8), spot (round hub), tv")
 
 
 def _ring_printer(script: bool):
@@ -165,7 +192,8 @@ def main(args: argparse.Namespace) -> int:
     with TimersApiEmulator(granted=granted, on_ring=_ring_printer(lines is not None)) as timers:
         if args.timers_fault != "none":
             timers.fault = "timeout" if args.timers_fault == "timeout" else int(args.timers_fault)
-        conversation = Conversation(user_id=f"amzn1.ask.account.{args.user}", locale=args.locale, timers=timers)
+        conversation = Conversation(user_id=f"amzn1.ask.account.{args.user}", locale=args.locale, timers=timers,
+                                    device=envelopes.DEVICES[args.device]())
         if args.no_timers:
             conversation.device.api_endpoint = ""
         if granted:

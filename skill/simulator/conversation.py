@@ -28,6 +28,7 @@ TIMERS_SCOPE = "alexa::alerts:timers:skill:readwrite"
 _APPROVE = re.compile(r"^(?:yes|yeah|yep|sure|okay|ok|i approve|approve|i do|go ahead|allow|allow it)(?: please)?$")
 _REFUSE = re.compile(r"^(?:no|nope|no thanks|don't|do not|i don't approve|deny|refuse)$")
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
+RENDER_DOCUMENT = "Alexa.Presentation.APL.RenderDocument"
 _OPEN = re.compile(rf"^(?:alexa )?(?:open|launch|start|begin|load|run|talk to|play) {INVOCATION_NAME}$")
 _ASK = re.compile(rf"^(?:alexa )?(?:ask|tell|use) {INVOCATION_NAME}(?: (?:to|for|whether|if|that))?(?: (.+))?$")
 
@@ -73,6 +74,11 @@ class Turn:
         return self._body.get("directives") or []
 
     @property
+    def screen(self) -> dict[str, Any] | None:
+        """The APL RenderDocument directive sent with this turn: what an Echo Show would show."""
+        return next((d for d in self.directives if d.get("type") == RENDER_DOCUMENT), None)
+
+    @property
     def ends_session(self) -> bool:
         return bool(self._body.get("shouldEndSession"))
 
@@ -115,6 +121,8 @@ class Conversation:
         self.permission_scopes: dict[str, str] = {}
         # The AskFor directive Alexa is asking the user about, until the user answers it.
         self.permission_question: dict[str, Any] | None = None
+        # The RenderDocument on the device's screen: stays until the skill sends another one.
+        self.screen_shown: dict[str, Any] | None = None
 
     def now(self) -> datetime | None:
         return self.timers.now() if self.timers is not None else None
@@ -163,6 +171,7 @@ class Conversation:
         turn = Turn(said, body, response, match.intent if match else None,
                     {k: v.value for k, v in (match.slots if match else {}).items()})
         self.history.append(turn)
+        self.screen_shown = turn.screen or (None if turn.ends_session else self.screen_shown)
         self.permission_question = next(
             (d for d in turn.directives if d.get("type") == "Connections.SendRequest" and d.get("name") == "AskFor"),
             None)
@@ -200,6 +209,23 @@ class Conversation:
             return Turn(text, None, None)
         match = self.understanding.resolve(said)
         return self.send(envelopes.intent_request(match), text, match)
+
+    def tap(self, action: str, value: Any = None) -> Turn:
+        """The user touches the screen last shown: ``tap("next")`` a button, ``tap("goto", 3)`` a step marker.
+
+        Only what that screen offers can be touched; anything else gets no response, as on a device.
+        """
+        said = f"(tap {action}{'' if value is None else f' {value}'})"
+        data = ((self.screen_shown or {}).get("datasources") or {}).get("screen") or {}
+        if action == "goto":
+            offered = any(step.get("number") == value for step in data.get("steps") or [])
+            arguments: list[Any] = ["goto", value]
+        else:
+            offered = any(button.get("action") == action for button in data.get("buttons") or [])
+            arguments = ["tap", action]
+        if self.session is None or not offered:
+            return Turn(said, None, None)
+        return self.send(envelopes.user_event(arguments, (self.screen_shown or {}).get("token", "")), said)
 
     def silence(self) -> Turn:
         """The user said nothing after the reprompt: Alexa closes the session."""

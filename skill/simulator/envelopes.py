@@ -31,6 +31,45 @@ class Device:
     api_endpoint: str = "https://api.amazonalexa.com"
     api_access_token: str = "simulated-access-token"
     timezone: str = "UTC"
+    # What a device with a screen reports in context.Viewport (shape, size, mode); None without one.
+    viewport: dict[str, Any] | None = None
+
+
+APL_MAX_VERSION = "2023.3"
+
+
+def echo_show() -> Device:
+    """An Echo Show 8 (landscape hub, 1280x800 dp): renders APL and says so in supportedInterfaces."""
+    return Device(supported_interfaces={"Alexa.Presentation.APL": {"runtime": {"maxVersion": APL_MAX_VERSION}}},
+                  viewport=_viewport("RECTANGLE", "HUB", 1280, 800, 160))
+
+
+def echo_spot() -> Device:
+    """The small round hub (Echo Spot): the smallest screen the skill supports."""
+    return Device(supported_interfaces={"Alexa.Presentation.APL": {"runtime": {"maxVersion": APL_MAX_VERSION}}},
+                  viewport=_viewport("ROUND", "HUB", 480, 480, 160))
+
+
+def fire_tv() -> Device:
+    """A Fire TV: a 960x540 dp TV viewport, no touch (the remote selects buttons)."""
+    return Device(supported_interfaces={"Alexa.Presentation.APL": {"runtime": {"maxVersion": APL_MAX_VERSION}}},
+                  viewport=_viewport("RECTANGLE", "TV", 1920, 1080, 320, touch=False))
+
+
+def echo_dot() -> Device:
+    """A speaker without a screen: no APL interface, no viewport."""
+    return Device()
+
+
+DEVICES = {"show": echo_show, "spot": echo_spot, "tv": fire_tv, "dot": echo_dot}
+
+
+def _viewport(shape: str, mode: str, width: int, height: int, dpi: int, *, touch: bool = True) -> dict[str, Any]:
+    return {"experiences": [{"arcMinuteWidth": 246, "arcMinuteHeight": 144, "canRotate": False, "canResize": False}],
+            "mode": mode, "shape": shape, "pixelWidth": width, "pixelHeight": height, "dpi": dpi,
+            "currentPixelWidth": width, "currentPixelHeight": height,
+            "touch": ["SINGLE"] if touch else [], "keyboard": [] if touch else ["DIRECTION"],
+            "video": {"codecs": ["H_264_42", "H_264_41"]}}
 
 
 @dataclass
@@ -87,6 +126,8 @@ def envelope(request: dict[str, Any], device: Device, *, session: Session | None
         "context": {"System": _system(session, device, user, skill, consent)},
         "request": request,
     }
+    if device.viewport is not None:
+        body["context"]["Viewport"] = device.viewport
     if session is not None:
         body["session"] = {
             "new": session.new,
@@ -117,6 +158,12 @@ def intent_request(match: IntentMatch) -> dict[str, Any]:
         slots[name] = slot
     return {"type": "IntentRequest", "dialogState": "STARTED",
             "intent": {"name": match.intent, "confirmationStatus": "NONE", "slots": slots}}
+
+
+def user_event(arguments: list[Any], token: str = "") -> dict[str, Any]:
+    """A touch on an APL screen: what a SendEvent command sends, with the document's token."""
+    return {"type": "Alexa.Presentation.APL.UserEvent", "token": token, "arguments": arguments,
+            "source": {"type": "TouchWrapper", "handler": "Press", "id": ""}, "components": {}}
 
 
 def session_ended_request(reason: str = "USER_INITIATED") -> dict[str, Any]:
