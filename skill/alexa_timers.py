@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model.services import ServiceException
 
-from skill.timer import check_length, iso_duration
+from skill.durations import check, iso_duration
+from skill.practice import MAX_SECONDS
 
 if TYPE_CHECKING:
     from ask_sdk_model.services.timer_management.timer_management_service_client import (
@@ -48,8 +49,7 @@ class TimerState:
 
 
 def _seconds(duration: str | None) -> int | None:
-    check = check_length(duration)
-    return check.seconds if check.ok else None
+    return check(duration, longest=MAX_SECONDS).seconds
 
 
 def _state(response) -> TimerState:

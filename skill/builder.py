@@ -19,8 +19,8 @@ from ask_sdk_model.services import ApiClient
 
 from skill import handlers
 from skill.config import Settings
-from skill.household import StoreInterceptor
 from skill.persistence import HouseholdRepository, ProgressStore, create_store
+from skill.storage import StoreInterceptor
 
 log = logging.getLogger(__name__)
 

@@ -1,24 +1,38 @@
 """The turn-to-turn memory of one Alexa session, and how a Reply becomes an Alexa response.
 
 Everything the skill needs between turns of one conversation (where in the steps the user is,
-what "more" or "yes" would continue, what "repeat" should replay) lives in session attributes,
+which question a "yes" or "no" answers, what "repeat" should replay) lives in session attributes,
 so nothing here touches the database. ``respond`` is the single place that enforces the voice
 rules every answer must follow: a reprompt whenever the session stays open, a card with the
-full text, and a remembered copy for AMAZON.RepeatIntent.
+full text (or the permission consent card), a permission request Alexa asks itself, and a copy
+kept for AMAZON.RepeatIntent.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
-from ask_sdk_model.ui import SimpleCard
+from ask_sdk_model.interfaces.connections import SendRequestDirective
+from ask_sdk_model.ui import AskForPermissionsConsentCard, SimpleCard
 
 from skill import speech
 
 SKILL_NAME = "Cat Harness Coach"
 DEFAULT_REPROMPT = "What would you like to know? You can say help to hear what I can do."
+
+
+@dataclass(frozen=True)
+class PermissionRequest:
+    """A permission Alexa should ask for by voice (Connections.SendRequest AskFor).
+
+    ``token`` comes back in the Connections.Response, so the handler that asked can carry on.
+    """
+
+    scope: str
+    token: str
 
 
 @dataclass
@@ -31,8 +45,12 @@ class Reply:
     card_text: str | None = None
     end_session: bool = False
     directives: list[Any] = field(default_factory=list)
-    # Whether "repeat" should replay this reply; a pure "say that again" prompt should not be stored.
-    remember: bool = True
+    # Whether "repeat" should replay this reply; a pure "say that again" prompt should not be kept.
+    repeatable: bool = True
+    # Scopes for the Alexa app's consent card, shown instead of the text card.
+    consent_card: tuple[str, ...] = ()
+    # Alexa asks this permission itself: no reprompt of ours, and the microphone is Alexa's.
+    permission_request: PermissionRequest | None = None
 
     @classmethod
     def from_template(
@@ -42,18 +60,74 @@ class Reply:
         card_title: str | None = None,
         card_text: str | None = None,
         end_session: bool = False,
-        remember: bool = True,
+        repeatable: bool = True,
+        consent_card: tuple[str, ...] = (),
+        permission_request: PermissionRequest | None = None,
         **context: Any,
     ) -> Reply:
         spoken = speech.render(template, **context)
         return cls(
             speech=spoken.speech,
-            reprompt=None if end_session else spoken.reprompt,
+            reprompt=None if end_session or permission_request else spoken.reprompt,
             card_title=card_title,
             card_text=card_text,
             end_session=end_session,
-            remember=remember,
+            repeatable=repeatable and permission_request is None,
+            consent_card=consent_card,
+            permission_request=permission_request,
         )
+
+
+class Ask(StrEnum):
+    """A question the skill left open; the next turn's "yes", "no" or answer is read against it."""
+
+    MORE = "more"  # "want to hear more?"
+    STEP = "step"  # "shall I read step N?" (step)
+    CONFIRM_RESET = "confirm_reset"
+    CONFIRM_DELETE = "confirm_delete"
+    CONFIRM_ADD_CAT = "confirm_add_cat"  # (cat_name)
+    CONFIRM_LONG_PRACTICE = "confirm_long_practice"  # (practice_kind, seconds)
+    CONFIRM_EARLY_PRACTICE = "confirm_early_practice"  # (practice_kind, seconds)
+    PRACTICE_LENGTH = "practice_length"  # (practice_kind)
+    PRACTICE_OUTCOME = "practice_outcome"  # (practice_kind, seconds)
+
+    @property
+    def is_confirmation(self) -> bool:
+        """A confirmation stands only for the very next answer: a later stray "yes" changes nothing."""
+        return self.value.startswith("confirm_")
+
+
+@dataclass(frozen=True)
+class Pending:
+    """The open question and what answering it needs, kept in session attributes as one small map."""
+
+    ask: Ask
+    step: int | None = None
+    cat_name: str | None = None
+    practice_kind: str | None = None
+    seconds: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        fields = {"step": self.step, "cat_name": self.cat_name, "practice_kind": self.practice_kind,
+                  "seconds": self.seconds}
+        return {"ask": self.ask.value, **{key: value for key, value in fields.items() if value is not None}}
+
+    @classmethod
+    def from_dict(cls, value: Any) -> Pending | None:
+        """Tolerant of anything an older turn (or a tampered session) stored: unusable gives None."""
+        if not isinstance(value, dict) or value.get("ask") not in Ask._value2member_map_:
+            return None
+
+        def number(key: str) -> int | None:
+            found = value.get(key)
+            return found if isinstance(found, int) and not isinstance(found, bool) else None
+
+        def text(key: str) -> str | None:
+            found = value.get(key)
+            return found if isinstance(found, str) else None
+
+        return cls(Ask(value["ask"]), step=number("step"), cat_name=text("cat_name"),
+                   practice_kind=text("practice_kind"), seconds=number("seconds"))
 
 
 class SessionState:
@@ -91,14 +165,27 @@ class SessionState:
         self.attributes["more"] = value
 
     @property
-    def pending(self) -> str | None:
-        """What a yes or no would answer, e.g. ``more`` or ``step:1``."""
-        value = self.attributes.get("pending")
-        return value if isinstance(value, str) else None
+    def pending(self) -> Pending | None:
+        """The question a yes, no or answer would respond to."""
+        return Pending.from_dict(self.attributes.get("pending"))
 
     @pending.setter
-    def pending(self, value: str | None) -> None:
-        self.attributes["pending"] = value
+    def pending(self, value: Pending | None) -> None:
+        self.attributes["pending"] = value.to_dict() if value is not None else None
+
+    def asks(self, *kinds: Ask) -> bool:
+        pending = self.pending
+        return pending is not None and pending.ask in kinds
+
+    @property
+    def practice(self) -> dict[str, Any] | None:
+        """The practice being timed in this Alexa session (its fields belong to ``skill.practice``)."""
+        value = self.attributes.get("practice")
+        return value if isinstance(value, dict) else None
+
+    @practice.setter
+    def practice(self, value: dict[str, Any] | None) -> None:
+        self.attributes["practice"] = value
 
     @property
     def last(self) -> Reply | None:
@@ -108,30 +195,37 @@ class SessionState:
         fields = {k: value.get(k) for k in ("speech", "reprompt", "card_title", "card_text")}
         return Reply(**fields)
 
-    def remember(self, reply: Reply) -> None:
-        stored = asdict(reply)
-        for key in ("directives", "remember", "end_session"):
-            stored.pop(key)
-        self.attributes["last"] = stored
+    def keep_for_repeat(self, reply: Reply) -> None:
+        self.attributes["last"] = {"speech": reply.speech, "reprompt": reply.reprompt,
+                                   "card_title": reply.card_title, "card_text": reply.card_text}
 
 
 def respond(handler_input: HandlerInput, reply: Reply) -> Response:
     """Turn a Reply into the Alexa response, applying the rules every turn must follow."""
     builder = handler_input.response_builder
     builder.speak(reply.speech)
-    if reply.end_session:
+    if reply.permission_request is not None:
+        request = reply.permission_request
+        builder.add_directive(SendRequestDirective(
+            name="AskFor", token=request.token,
+            payload={"@type": "AskForPermissionsConsentRequest", "@version": "2",
+                     "permissionScope": request.scope}))
+    elif reply.end_session:
         builder.set_should_end_session(True)
     else:
         reply.reprompt = reply.reprompt or DEFAULT_REPROMPT
         builder.ask(reply.reprompt)
-    title = reply.card_title or SKILL_NAME
-    text = reply.card_text or speech.plain_text(reply.speech)
-    builder.set_card(SimpleCard(title=title, content=text))
+    if reply.consent_card:
+        builder.set_card(AskForPermissionsConsentCard(permissions=list(reply.consent_card)))
+    else:
+        title = reply.card_title or SKILL_NAME
+        text = reply.card_text or speech.plain_text(reply.speech)
+        builder.set_card(SimpleCard(title=title, content=text))
     for directive in reply.directives:
         builder.add_directive(directive)
     state = SessionState.of(handler_input)
-    if reply.remember and not reply.end_session and handler_input.request_envelope.session is not None:
-        state.remember(reply)
+    if reply.repeatable and not reply.end_session and handler_input.request_envelope.session is not None:
+        state.keep_for_repeat(reply)
     return builder.response
 
 

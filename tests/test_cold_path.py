@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RARE_TURN_MODULES = ["skill.handlers.timer", "skill.timer", "skill.alexa_timers", "skill.api_client",
+RARE_TURN_MODULES = ["skill.handlers.practice", "skill.practice", "skill.alexa_timers", "skill.api_client",
                      "skill.search", "requests", "isodate"]
 
 SCRIPT = """

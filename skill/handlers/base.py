@@ -34,24 +34,11 @@ class IntentHandler(AbstractRequestHandler):
         raise NotImplementedError
 
 
-class PendingAnswerHandler(IntentHandler):
-    """Yes or No answering a question the skill asked; ``pending`` prefixes select which question."""
-
-    pending_prefix: str = ""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        if not super().can_handle(handler_input):
-            return False
-        pending = SessionState.of(handler_input).pending or ""
-        return pending == self.pending_prefix or pending.startswith(self.pending_prefix + ":")
-
-
 class DeferredHandlers(AbstractRequestHandler):
     """A list of handlers from a module that is imported only when a request first reaches them.
 
-    Rare turns (the timer) should not cost every cold start: a LaunchRequest is answered before
-    dispatch gets here. The handler that claims a request is remembered in that request's own
-    attributes, so one instance serves concurrent requests safely.
+    One of the skill's laziness seams (see ``skill.handlers``). The handler that claims a request
+    is kept in that request's own attributes, so one instance serves concurrent requests safely.
     """
 
     def __init__(self, module: str, attribute: str) -> None:

@@ -76,7 +76,7 @@ def answer_free_text(query: str | None, state: SessionState, *, one_shot: bool =
     if match is None:
         state.pending = None
         state.more = None
-        return Reply.from_template("not_sure", query=query, remember=False)
+        return Reply.from_template("not_sure", query=query, repeatable=False)
     return replies.answer(match.entry, state, one_shot=one_shot)
 
 

@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from skill.persistence.schema import SCHEMA_VERSION, CorruptRecord, decode, encode
 from skill.persistence.store import ProgressStore, StoreUnavailable, VersionConflict
-from skill.progress import Household
+from skill.training import Household
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

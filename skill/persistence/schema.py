@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from skill.progress import (
+from skill.content import guide
+from skill.training import (
     MAX_CATS,
     MAX_SESSIONS_PER_CAT,
     OUTCOMES,
-    TOTAL_STEPS,
     UNNAMED,
     CatProgress,
     Household,
@@ -90,7 +90,7 @@ def _text(value: Any, *, optional: bool = False) -> str | None:
 
 
 def _step(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= TOTAL_STEPS:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= len(guide().steps):
         raise CorruptRecord(f"bad step {value!r}")
     return value
 

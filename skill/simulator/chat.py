@@ -11,9 +11,9 @@ import sys
 import textwrap
 from typing import Any
 
+from skill.practice import check_length
 from skill.simulator.conversation import Conversation, Turn
 from skill.simulator.nlu import normalise, parse_duration
-from skill.timer import check_length
 
 PROMPT = "you> "
 HELP = """Say things as you would to an Echo, e.g.

@@ -28,7 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from skill.timer import MAX_SECONDS, check_length
+from skill.practice import MAX_SECONDS, check_length, iso_duration
 
 RingCallback = Callable[["EmulatedTimer"], None]
 _TIMER_PATH = re.compile(r"^/v1/alerts/timers(?:/(?P<id>[^/]+)(?:/(?P<action>pause|resume))?)?/?$")
@@ -68,7 +68,7 @@ class EmulatedTimer:
         if self.paused_remaining is None:
             body["triggerTime"] = _iso(self.trigger)
         else:
-            body["remainingTimeWhenPaused"] = f"PT{round(self.paused_remaining)}S"
+            body["remainingTimeWhenPaused"] = iso_duration(round(self.paused_remaining))
         return body
 
 

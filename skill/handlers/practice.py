@@ -1,14 +1,14 @@
-"""Timed practice sessions: start, time left, pause, resume, stop, and how it went.
+"""Timed practices: start, time left, pause, resume, stop, and how it went.
 
 "Start a two minute outdoor session" confirms, gives one safety reminder for that kind of
-session and sets a real Alexa timer that announces the end on the device, even after the skill
+practice and sets a real Alexa timer that announces the end on the device, even after the Alexa
 session has closed. Without the timers permission the skill asks for it by voice
-(Connections.SendRequest AskFor); when the owner says no, or the Timers API is down, the skill
-still keeps time in the session, so the rest of the conversation works the same.
+(``permissions.ask_for``); when the owner says no, or the Timers API is down, the skill still
+keeps time in the Alexa session, so the rest of the conversation works the same.
 
-"We're done" cancels the timer, asks how it went and logs the session to progress with the time
-actually practised. The running session lives in session attributes; in a later Alexa session it
-is found again from the skill's own timers through the Timers API.
+"We're done" cancels the timer, asks how it went and logs the practice to progress with the time
+actually practised (through ``progress.log_outcome``). The running practice lives in session
+attributes; in a later Alexa session it is found again from the skill's own timers.
 """
 from __future__ import annotations
 
@@ -16,26 +16,24 @@ import datetime
 import logging
 import time
 import uuid
-from dataclasses import dataclass
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
-from ask_sdk_model.interfaces.connections import SendRequestDirective
-from ask_sdk_model.permission_status import PermissionStatus
-from ask_sdk_model.ui import AskForPermissionsConsentCard
 
-from skill import household, progress, slots
+from skill import permissions, slots, storage, training
 from skill.alexa_timers import AlexaTimers, TimersPermissionMissing, TimersUnavailable
-from skill.dialogue import Reply, SessionState, is_one_shot, respond
-from skill.handlers.base import IntentHandler, PendingAnswerHandler, intent_name
-from skill.timer import (
-    SCOPE,
-    RunningSession,
-    SessionKind,
+from skill.dialogue import Ask, Pending, Reply, SessionState, respond
+from skill.handlers.base import IntentHandler, intent_name
+from skill.handlers.progress import log_outcome
+from skill.handlers.yes_no import YesNo
+from skill.practice import (
+    PracticeKind,
+    RunningPractice,
     announce_text,
     check_length,
     is_far_beyond_advice,
+    iso_duration,
     kind_for,
     kind_from_label,
     kinds,
@@ -47,38 +45,8 @@ from skill.timer import (
 
 log = logging.getLogger(__name__)
 
-PRACTICE_KEY = "practice"
-ASK_LENGTH = "timer:length"
-CONFIRM = "confirm:timer"
-OUTCOME = "timer:outcome"
 TOKEN_PREFIX = "timer"
 CARD_TITLE = "Session timer"
-
-
-@dataclass
-class TimerReply(Reply):
-    """A Reply that may also ask for the timers permission (AskFor) or show the consent card."""
-
-    ask_permission: bool = False
-    consent_card: bool = False
-
-
-def _respond(handler_input: HandlerInput, reply: Reply) -> Response:
-    response = respond(handler_input, reply)
-    if isinstance(reply, TimerReply) and reply.consent_card:
-        response.card = AskForPermissionsConsentCard(permissions=[SCOPE])
-    if isinstance(reply, TimerReply) and reply.ask_permission:
-        # Alexa asks the permission question itself and answers with Connections.Response:
-        # the skill must not add a reprompt of its own or keep the microphone open.
-        response.reprompt = None
-        response.should_end_session = None
-    return response
-
-
-class TimerIntentHandler(IntentHandler):
-    def handle(self, handler_input: HandlerInput) -> Response:
-        state = SessionState.of(handler_input)
-        return _respond(handler_input, self.reply(handler_input, state, is_one_shot(handler_input)))
 
 
 # -- reading the request -------------------------------------------------------------------------
@@ -93,46 +61,24 @@ def _locale(handler_input: HandlerInput) -> str:
 
 
 def _cat(handler_input: HandlerInput, state: SessionState) -> tuple[str | None, int | None]:
-    """The active cat's name and step from progress; the session's step if progress is unreadable."""
-    try:
-        cat = household.current(handler_input).active_cat
-        return cat.name, cat.step
-    except Exception as error:  # noqa: BLE001 - a timer must work even when progress cannot be read
-        log.warning("progress unreadable for the timer: %s", error)
-        return None, state.step
-
-
-def permission_granted(handler_input: HandlerInput) -> bool:
-    """Whether the request says the owner granted the timers permission.
-
-    Alexa reports per-scope status in ``permissions.scopes``; a request with only a consent token
-    and no scope map (older tools) counts as granted, and the Timers API has the final word.
-    """
-    context = handler_input.request_envelope.context
-    user = getattr(getattr(context, "system", None), "user", None)
-    permissions = getattr(user, "permissions", None)
-    if permissions is None:
-        return False
-    scopes = permissions.scopes or {}
-    if scopes:
-        scope = scopes.get(SCOPE)
-        return scope is not None and scope.status == PermissionStatus.GRANTED
-    return bool(permissions.consent_token)
+    """The active cat's name and step (a fresh household's when progress cannot be read right now)."""
+    cat = storage.current(handler_input).active_cat
+    return cat.name, cat.step
 
 
 # -- the running session ---------------------------------------------------------------------------
 
-def _stored(state: SessionState) -> RunningSession | None:
-    return RunningSession.from_dict(state.attributes.get(PRACTICE_KEY))
+def _stored(state: SessionState) -> RunningPractice | None:
+    return RunningPractice.from_dict(state.practice)
 
 
-def _store(state: SessionState, session: RunningSession | None) -> None:
-    state.attributes[PRACTICE_KEY] = session.to_dict() if session else None
+def _store(state: SessionState, session: RunningPractice | None) -> None:
+    state.practice = session.to_dict() if session else None
 
 
-def _from_api(handler_input: HandlerInput, now: float) -> RunningSession | None:
+def _from_api(handler_input: HandlerInput, now: float) -> RunningPractice | None:
     """A session started in an earlier Alexa session, found again from the skill's own timers."""
-    if not permission_granted(handler_input):
+    if not permissions.granted(handler_input, permissions.TIMERS):
         return None
     try:
         timers = AlexaTimers.for_request(handler_input).all()
@@ -142,7 +88,7 @@ def _from_api(handler_input: HandlerInput, now: float) -> RunningSession | None:
         kind = kind_from_label(timer.label)
         if kind is None or timer.duration_seconds is None or timer.created_time is None:
             continue
-        session = RunningSession(label=timer.label or "", kind=kind.id, seconds=timer.duration_seconds,
+        session = RunningPractice(label=timer.label or "", kind=kind.id, seconds=timer.duration_seconds,
                                  started_at=posix(timer.created_time), timer_id=timer.id)
         if timer.remaining_when_paused_seconds is not None:
             # Paused: count the time not practised as paused time ending now.
@@ -153,7 +99,7 @@ def _from_api(handler_input: HandlerInput, now: float) -> RunningSession | None:
     return None
 
 
-def _running(handler_input: HandlerInput, state: SessionState, now: float) -> RunningSession | None:
+def _running(handler_input: HandlerInput, state: SessionState, now: float) -> RunningPractice | None:
     session = _stored(state)
     if session is None:
         session = _from_api(handler_input, now)
@@ -162,7 +108,7 @@ def _running(handler_input: HandlerInput, state: SessionState, now: float) -> Ru
     return session
 
 
-def _timer_left(handler_input: HandlerInput, session: RunningSession, now: float) -> int | None:
+def _timer_left(handler_input: HandlerInput, session: RunningPractice, now: float) -> int | None:
     """Seconds left according to the device timer; None when it has rung or was cancelled there."""
     if session.timer_id is None:
         return session.remaining(now)
@@ -179,32 +125,27 @@ def _timer_left(handler_input: HandlerInput, session: RunningSession, now: float
     return session.remaining(now)
 
 
-def _speech_values(kind: SessionKind, cat: str | None) -> dict[str, str]:
+def _speech_values(kind: PracticeKind, cat: str | None) -> dict[str, str]:
     owner = possessive(cat)
     return {"kind": kind.spoken, "possessive": owner, "Possessive": owner[:1].upper() + owner[1:]}
 
 
 # -- starting --------------------------------------------------------------------------------------
 
-def _ask_length(state: SessionState, kind: SessionKind, cat: str | None, problem: str | None = None) -> Reply:
-    state.pending = f"{ASK_LENGTH}:{kind.id}"
+def _ask_length(state: SessionState, kind: PracticeKind, cat: str | None, problem: str | None = None) -> Reply:
+    state.pending = Pending(Ask.PRACTICE_LENGTH, practice_kind=kind.id)
     template = "timer_bad_length" if problem else "timer_ask_length"
     return Reply.from_template(template, problem=problem, step=kind.step.number,
                                suggested=spoken_length(kind.suggested_seconds), **_speech_values(kind, cat))
 
 
-def _ask_permission(kind: SessionKind, seconds: int, *, revoked: bool) -> TimerReply:
-    spoken = Reply.from_template("timer_permission", revoked=revoked)
-    directive = SendRequestDirective(
-        name="AskFor",
-        payload={"@type": "AskForPermissionsConsentRequest", "@version": "2", "permissionScope": SCOPE},
-        token=f"{TOKEN_PREFIX}:{kind.id}:{seconds}",
-    )
-    return TimerReply(speech=spoken.speech, card_title=CARD_TITLE, directives=[directive],
-                      remember=False, ask_permission=True)
+def _ask_permission(kind: PracticeKind, seconds: int, *, revoked: bool) -> Reply:
+    return Reply.from_template("timer_permission", revoked=revoked, card_title=CARD_TITLE,
+                               permission_request=permissions.ask_for(
+                                   permissions.TIMERS, f"{TOKEN_PREFIX}:{kind.id}:{seconds}"))
 
 
-def begin(handler_input: HandlerInput, state: SessionState, kind: SessionKind, seconds: int, *,
+def begin(handler_input: HandlerInput, state: SessionState, kind: PracticeKind, seconds: int, *,
           one_shot: bool = False, answer: str | None = None) -> Reply:
     """Start timing a session: a device timer when allowed and working, the session's clock otherwise.
 
@@ -218,12 +159,12 @@ def begin(handler_input: HandlerInput, state: SessionState, kind: SessionKind, s
         state.pending = None
         return Reply.from_template("timer_already_running", left=spoken_length(running.remaining(now)),
                                    **_speech_values(kinds()[running.kind], cat))
-    if answer is None and not permission_granted(handler_input):
+    if answer is None and not permissions.granted(handler_input, permissions.TIMERS):
         return _ask_permission(kind, seconds, revoked=False)
-    session = RunningSession(label=timer_label(kind, uuid.uuid4().hex[:4]), kind=kind.id, seconds=seconds,
+    session = RunningPractice(label=timer_label(kind, uuid.uuid4().hex[:4]), kind=kind.id, seconds=seconds,
                              started_at=now)
     reason = None
-    if answer in (None, "ACCEPTED"):
+    if answer in (None, permissions.ACCEPTED):
         try:
             timer = AlexaTimers.for_request(handler_input).create(
                 label=session.label, seconds=seconds, announce=announce_text(kind, cat),
@@ -239,24 +180,24 @@ def begin(handler_input: HandlerInput, state: SessionState, kind: SessionKind, s
         reason = "denied"
     _store(state, session)
     state.pending = None
-    spoken = Reply.from_template(
+    return Reply.from_template(
         "timer_started", length=spoken_length(seconds), reminder=kind.reminder, timer_set=reason is None,
-        reason=reason, retry=answer == "ACCEPTED", one_shot=one_shot, **_speech_values(kind, cat))
-    return TimerReply(speech=spoken.speech, reprompt=spoken.reprompt, card_title=CARD_TITLE,
-                      end_session=one_shot, consent_card=reason == "denied")
+        reason=reason, retry=answer == permissions.ACCEPTED, one_shot=one_shot, card_title=CARD_TITLE,
+        end_session=one_shot, consent_card=(permissions.TIMERS,) if reason == "denied" else (),
+        **_speech_values(kind, cat))
 
 
-class StartSessionHandler(TimerIntentHandler):
+class StartPracticeHandler(IntentHandler):
     """"start a two minute outdoor session", "start a session", and the length when asked for one."""
 
     intents = frozenset({"StartSessionIntent"})
 
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
         cat, step = _cat(handler_input, state)
-        asked = state.pending or ""
+        asked = state.pending
         kind_id = slots.resolved_id(handler_input, "kind")
-        if kind_id is None and asked.startswith(ASK_LENGTH + ":"):
-            kind_id = asked.rpartition(":")[2]
+        if kind_id is None and asked is not None and asked.ask == Ask.PRACTICE_LENGTH:
+            kind_id = asked.practice_kind
         kind = kind_for(kind_id, step)
         raw = slots.text(handler_input, "duration")
         check = check_length(raw)
@@ -267,64 +208,50 @@ class StartSessionHandler(TimerIntentHandler):
             return _ask_length(state, kind, cat, problem=None if raw is None else check.problem)
         seconds = check.seconds or 0
         if is_far_beyond_advice(kind, seconds):
-            state.pending = f"{CONFIRM}:{kind.id}:{seconds}"
+            state.pending = Pending(Ask.CONFIRM_LONG_PRACTICE, practice_kind=kind.id, seconds=seconds)
             return Reply.from_template(
                 "timer_confirm_long", length=spoken_length(seconds), suggested=spoken_length(kind.suggested_seconds),
                 most=spoken_length(kind.max_advised_seconds), **_speech_values(kind, cat))
         return begin(handler_input, state, kind, seconds, one_shot=one_shot)
 
 
-def _confirmed(state: SessionState) -> tuple[SessionKind, int] | None:
-    _, _, rest = (state.pending or "").partition(CONFIRM + ":")
-    kind_id, _, seconds = rest.partition(":")
-    if kind_id in kinds() and seconds.isdigit():
-        return kinds()[kind_id], int(seconds)
-    return None
+def _confirmed(pending: Pending) -> tuple[PracticeKind, int] | None:
+    kind = kinds().get(pending.practice_kind or "")
+    if kind is None or pending.seconds is None:
+        return None
+    return kind, pending.seconds
 
 
-class YesToLongSessionHandler(PendingAnswerHandler, TimerIntentHandler):
-    intents = frozenset({"AMAZON.YesIntent"})
-    pending_prefix = CONFIRM
-
-    def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
-        confirmed = _confirmed(state)
-        if confirmed is None:
-            cat, step = _cat(handler_input, state)
-            return _ask_length(state, kind_for(None, step), cat)
-        return begin(handler_input, state, *confirmed)
-
-
-class NoToLongSessionHandler(PendingAnswerHandler, TimerIntentHandler):
-    intents = frozenset({"AMAZON.NoIntent"})
-    pending_prefix = CONFIRM
-
-    def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
+def _yes_to_long(handler_input: HandlerInput, state: SessionState, pending: Pending) -> Reply:
+    confirmed = _confirmed(pending)
+    if confirmed is None:
         cat, step = _cat(handler_input, state)
-        confirmed = _confirmed(state)
-        return _ask_length(state, confirmed[0] if confirmed else kind_for(None, step), cat)
+        return _ask_length(state, kind_for(None, step), cat)
+    return begin(handler_input, state, *confirmed)
+
+
+def _no_to_long(handler_input: HandlerInput, state: SessionState, pending: Pending) -> Reply:
+    cat, step = _cat(handler_input, state)
+    confirmed = _confirmed(pending)
+    return _ask_length(state, confirmed[0] if confirmed else kind_for(None, step), cat)
 
 
 class PermissionAnswerHandler(AbstractRequestHandler):
     """Connections.Response to our AskFor: start the session with the timer, or without it."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        request = handler_input.request_envelope.request
-        return (getattr(request, "object_type", None) == "Connections.Response"
-                and getattr(request, "name", None) == "AskFor"
-                and (getattr(request, "token", None) or "").startswith(TOKEN_PREFIX + ":"))
+        return permissions.answer(handler_input, TOKEN_PREFIX) is not None
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        request = handler_input.request_envelope.request
         state = SessionState.of(handler_input)
-        payload = request.payload if isinstance(request.payload, dict) else {}
-        answer = payload.get("status") if payload.get("status") in ("ACCEPTED", "DENIED") else "NOT_ANSWERED"
-        _, kind_id, seconds = (request.token.split(":") + ["", ""])[:3]
-        check = check_length(f"PT{seconds}S" if seconds.isdigit() else None)
+        answer, token = permissions.answer(handler_input, TOKEN_PREFIX) or (permissions.NOT_ANSWERED, "")
+        _, kind_id, seconds = (token.split(":") + ["", ""])[:3]
+        check = check_length(iso_duration(int(seconds)) if seconds.isdigit() else None)
         cat, step = _cat(handler_input, state)
         kind = kind_for(kind_id, step)
         if not check.ok:
-            return _respond(handler_input, _ask_length(state, kind, cat))
-        return _respond(handler_input, begin(handler_input, state, kind, check.seconds or 0, answer=answer))
+            return respond(handler_input, _ask_length(state, kind, cat))
+        return respond(handler_input, begin(handler_input, state, kind, check.seconds or 0, answer=answer))
 
 
 # -- while it runs -----------------------------------------------------------------------------------
@@ -336,7 +263,7 @@ def _none_running(handler_input: HandlerInput, state: SessionState) -> Reply:
     return Reply.from_template("timer_none_running", kind=kind.spoken, suggested=spoken_length(kind.suggested_seconds))
 
 
-class TimeLeftHandler(TimerIntentHandler):
+class TimeLeftHandler(IntentHandler):
     intents = frozenset({"TimeLeftIntent"})
 
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
@@ -352,7 +279,7 @@ class TimeLeftHandler(TimerIntentHandler):
                                    **_speech_values(kinds()[session.kind], cat))
 
 
-class PauseResumeHandler(TimerIntentHandler):
+class PauseResumeHandler(IntentHandler):
     intents = frozenset({"AMAZON.PauseIntent", "AMAZON.ResumeIntent"})
 
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
@@ -380,7 +307,7 @@ class PauseResumeHandler(TimerIntentHandler):
 
 # -- ending and logging -----------------------------------------------------------------------------
 
-def finish(handler_input: HandlerInput, state: SessionState, session: RunningSession) -> Reply:
+def finish(handler_input: HandlerInput, state: SessionState, session: RunningPractice) -> Reply:
     """Cancel the timer (if it has not rung), then ask how it went; logging waits for the answer."""
     now = _now(handler_input)
     if session.timer_id is not None:
@@ -390,13 +317,13 @@ def finish(handler_input: HandlerInput, state: SessionState, session: RunningSes
             log.warning("could not cancel timer %s: %s", session.timer_id, error)
     practised = session.elapsed(now)
     _store(state, None)
-    state.pending = f"{OUTCOME}:{session.kind}:{practised}"
+    state.pending = Pending(Ask.PRACTICE_OUTCOME, practice_kind=session.kind, seconds=practised)
     cat, _ = _cat(handler_input, state)
     return Reply.from_template("timer_how_did_it_go", practised=spoken_length(practised) if practised else None,
                                cat=cat)
 
 
-class StopSessionHandler(TimerIntentHandler):
+class StopPracticeHandler(IntentHandler):
     """"stop the session", "she's had enough": end the practice, not the skill."""
 
     intents = frozenset({"StopSessionIntent"})
@@ -408,7 +335,7 @@ class StopSessionHandler(TimerIntentHandler):
         return finish(handler_input, state, session)
 
 
-class StopWhileTimingHandler(TimerIntentHandler):
+class StopWhileTimingHandler(IntentHandler):
     """"we're done" is also a built-in Stop phrase: while a session is being timed, it ends the session.
 
     Only a session timed in this Alexa session counts (no API call decides whether "stop" exits),
@@ -424,46 +351,39 @@ class StopWhileTimingHandler(TimerIntentHandler):
         return finish(handler_input, state, _stored(state))
 
 
-class OutcomeHandler(TimerIntentHandler):
-    """"calm", "a little stressed", "she was scared": log the session that just ended."""
+class OutcomeHandler(IntentHandler):
+    """"calm", "a little stressed", "she was scared": log the practice that just ended."""
 
     intents = frozenset({"SessionOutcomeIntent", "LogPracticeIntent"})
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         if intent_name(handler_input) == "LogPracticeIntent":
-            pending = SessionState.of(handler_input).pending or ""
-            return pending.startswith(OUTCOME + ":")
+            return SessionState.of(handler_input).asks(Ask.PRACTICE_OUTCOME)
         return super().can_handle(handler_input)
 
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
         cat, _ = _cat(handler_input, state)
         outcome = slots.resolved_id(handler_input, "outcome")
-        if outcome not in progress.OUTCOMES:
+        if outcome not in training.OUTCOMES:
             return Reply.from_template("timer_outcome_unclear", cat=cat)
-        _, _, rest = (state.pending or "").partition(OUTCOME + ":")
-        kind_id, _, seconds = rest.partition(":")
-        kind = kinds().get(kind_id)
-        practised = int(seconds) if seconds.isdigit() else None
-        try:
-            household.update(handler_input, lambda h: progress.log_practice(
-                h, outcome=outcome, today=household.today(handler_input), seconds=practised,
-                kind=kind.id if kind else None))
-            saved = True
-        except household.SaveFailed:
-            saved = False
-        state.pending = None
-        return Reply.from_template(
-            "timer_logged", outcome=outcome, saved=saved, cat=cat, kind=kind.spoken if kind else "practice",
-            practised=spoken_length(practised) if practised else None, end_session=one_shot)
+        pending = state.pending if state.asks(Ask.PRACTICE_OUTCOME) else None
+        kind = kinds().get(pending.practice_kind or "") if pending else None
+        practised = pending.seconds if pending else None
+        return log_outcome(
+            handler_input, state, outcome, seconds=practised, practice_kind=kind.id if kind else None,
+            template="timer_logged", one_shot=one_shot, says_if_unsaved=True, cat=cat,
+            kind=kind.spoken if kind else "practice", practised=spoken_length(practised) if practised else None)
 
 
-FIRST: list[AbstractRequestHandler] = [StopWhileTimingHandler(), PermissionAnswerHandler()]
 HANDLERS: list[AbstractRequestHandler] = [
-    StartSessionHandler(),
-    YesToLongSessionHandler(),
-    NoToLongSessionHandler(),
+    StopWhileTimingHandler(),
+    PermissionAnswerHandler(),
+    StartPracticeHandler(),
     TimeLeftHandler(),
     PauseResumeHandler(),
-    StopSessionHandler(),
+    StopPracticeHandler(),
     OutcomeHandler(),
 ]
+YES_NO = {
+    Ask.CONFIRM_LONG_PRACTICE: YesNo(yes=_yes_to_long, no=_no_to_long),
+}

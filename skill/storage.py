@@ -21,7 +21,7 @@ from ask_sdk_core.handler_input import HandlerInput
 
 from skill.persistence import HouseholdRepository, Loaded, StoreUnavailable, VersionConflict
 from skill.persistence.schema import SCHEMA_VERSION, CorruptRecord, decode, encode
-from skill.progress import Household
+from skill.training import Household
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

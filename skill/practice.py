@@ -19,88 +19,23 @@ from pathlib import Path
 from typing import Any
 
 from skill.content import Step, guide
-from skill.speech import number_words
+from skill.durations import LengthCheck, check, iso_duration, spoken_length
+
+__all__ = ["LengthCheck", "check_length", "iso_duration", "spoken_length"]
 
 TIMER_CONTENT = Path(__file__).parent / "content" / "timer.toml"
-# The Alexa Timers API accepts at most two hours (PT2H); a session timer needs at least a second.
+# The Alexa Timers API accepts at most two hours (PT2H).
 MAX_SECONDS = 2 * 60 * 60
-MIN_SECONDS = 1
-SCOPE = "alexa::alerts:timers:skill:readwrite"
 
-# Why a spoken length was refused; each has its own spoken correction in timer_bad_length.
-MISSING = "missing"
-ZERO = "zero"
-NEGATIVE = "negative"
-UNPARSEABLE = "unparseable"
-TOO_LONG = "too_long"
-
-
-@dataclass(frozen=True)
-class LengthCheck:
-    """A checked session length: ``seconds`` when usable, otherwise ``problem`` says why not."""
-
-    seconds: int | None = None
-    problem: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.problem is None
 
 
 def check_length(value: str | None) -> LengthCheck:
-    """Turn an AMAZON.DURATION value into whole seconds, or name what is wrong with it."""
-    if value is None or not value.strip():
-        return LengthCheck(problem=MISSING)
-    text = value.strip().upper()
-    if not any(c.isdigit() for c in text):
-        return LengthCheck(problem=UNPARSEABLE)  # isodate reads a bare "PT" as zero
-    import isodate  # here, not at the top: only timer turns parse durations, launches should not pay for it
-
-    try:
-        parsed = isodate.parse_duration(text)
-    except (isodate.ISO8601Error, ValueError, TypeError, OverflowError):
-        return LengthCheck(problem=UNPARSEABLE)
-    if isinstance(parsed, isodate.Duration):
-        # Months or years: no calendar makes that a practice session.
-        if parsed.years or parsed.months:
-            return LengthCheck(problem=NEGATIVE if (parsed.years < 0 or parsed.months < 0) else TOO_LONG)
-        parsed = parsed.tdelta
-    seconds = parsed.total_seconds()
-    if seconds < 0:
-        return LengthCheck(problem=NEGATIVE)
-    whole = round(seconds)
-    if whole < MIN_SECONDS:
-        return LengthCheck(problem=ZERO)
-    if whole > MAX_SECONDS:
-        return LengthCheck(problem=TOO_LONG)
-    return LengthCheck(seconds=whole)
-
-
-def iso_duration(seconds: int) -> str:
-    """Whole seconds as the ISO-8601 duration the Timers API expects: 150 -> ``PT2M30S``."""
-    hours, rest = divmod(max(0, int(seconds)), 3600)
-    minutes, secs = divmod(rest, 60)
-    text = "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "") + (f"{secs}S" if secs else "")
-    return text if text != "PT" else "PT0S"
-
-
-def _unit(amount: int, name: str) -> str:
-    return f"{number_words(amount)} {name}{'' if amount == 1 else 's'}"
-
-
-def spoken_length(seconds: int) -> str:
-    """How a length is said aloud: "two minutes", "one minute and thirty seconds", "one hour"."""
-    seconds = max(0, int(round(seconds)))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    parts = [_unit(n, unit) for n, unit in ((hours, "hour"), (minutes, "minute"), (secs, "second")) if n]
-    if not parts:
-        return "zero seconds"
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    """A spoken practice length as a timer length: at most what the Timers API accepts."""
+    return check(value, longest=MAX_SECONDS)
 
 
 @dataclass(frozen=True)
-class SessionKind:
+class PracticeKind:
     """A kind of practice session, tied to the guide step it belongs to."""
 
     id: str
@@ -119,23 +54,23 @@ class SessionKind:
 
 
 @cache
-def kinds() -> dict[str, SessionKind]:
+def kinds() -> dict[str, PracticeKind]:
     """Every session kind the guide's steps name, with its reminder and announcement."""
     import tomllib  # here, not at the top: a cold start that never times a session skips the parser
 
     with TIMER_CONTENT.open("rb") as handle:
         raw = tomllib.load(handle)["kinds"]
-    found: dict[str, SessionKind] = {}
+    found: dict[str, PracticeKind] = {}
     for step in guide().steps:
         data = raw[step.session_kind]
-        found[step.session_kind] = SessionKind(
+        found[step.session_kind] = PracticeKind(
             id=step.session_kind, spoken=data["spoken"], reminder=data["reminder"],
             announce=data["announce"], step=step,
         )
     return found
 
 
-def kind_for(kind_id: str | None, current_step: int | None) -> SessionKind:
+def kind_for(kind_id: str | None, current_step: int | None) -> PracticeKind:
     """The kind the owner named, else the kind that fits the cat's current step, else step one's."""
     every = kinds()
     if kind_id in every:
@@ -144,7 +79,7 @@ def kind_for(kind_id: str | None, current_step: int | None) -> SessionKind:
     return every[step.session_kind]
 
 
-def is_far_beyond_advice(kind: SessionKind, seconds: int) -> bool:
+def is_far_beyond_advice(kind: PracticeKind, seconds: int) -> bool:
     """Longer than the guide advises for that stage: worth saying so, then the owner decides."""
     return seconds > kind.max_advised_seconds
 
@@ -154,7 +89,7 @@ def possessive(cat_name: str | None) -> str:
     return f"{cat_name}'s" if cat_name else "your cat's"
 
 
-def announce_text(kind: SessionKind, cat_name: str | None) -> str:
+def announce_text(kind: PracticeKind, cat_name: str | None) -> str:
     """What the Echo says when the session timer rings."""
     return kind.announce.format(cat=possessive(cat_name))
 
@@ -162,12 +97,12 @@ def announce_text(kind: SessionKind, cat_name: str | None) -> str:
 _LABEL = re.compile(r"^(?P<kind>[a-z]+) session (?P<tag>[0-9a-z]+)$", re.IGNORECASE)
 
 
-def timer_label(kind: SessionKind, tag: str) -> str:
+def timer_label(kind: PracticeKind, tag: str) -> str:
     """A label unique to one running session, shown on screens: "Outdoor session 3f2a"."""
     return f"{kind.spoken[:1].upper()}{kind.spoken[1:]} session {tag}"
 
 
-def kind_from_label(label: str | None) -> SessionKind | None:
+def kind_from_label(label: str | None) -> PracticeKind | None:
     """The kind a label made by ``timer_label`` belongs to; None for anything else."""
     found = _LABEL.match(label or "")
     if not found:
@@ -176,7 +111,7 @@ def kind_from_label(label: str | None) -> SessionKind | None:
 
 
 @dataclass
-class RunningSession:
+class RunningPractice:
     """A practice session being timed, kept between turns in session attributes.
 
     ``timer_id`` is None when no Alexa timer backs it (no permission, or the Timers API failed):
@@ -217,7 +152,7 @@ class RunningSession:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, value: Any) -> RunningSession | None:
+    def from_dict(cls, value: Any) -> RunningPractice | None:
         """Tolerant of anything an older turn may have stored: unusable values give None."""
         if not isinstance(value, dict):
             return None
