@@ -61,6 +61,9 @@ PLATFORMS = {
 MACHINES = {"arm64": "aarch64", "x86_64": "x86_64"}
 SKIPPED_NAMES = {"__pycache__", ".DS_Store"}
 SKIPPED_SUFFIXES = {".pyc", ".pyo"}
+# Developer tools inside skill/ that Lambda never runs: the simulator and chat CLI, the interaction
+# model generator and its sources, and the ``python -m skill`` command line.
+DEV_ONLY = ("simulator", "interaction", "interaction_model.py", "__main__.py")
 
 # The issue's size target (3 MB zipped, decimal as the bench reports it). Bytecode for all 900
 # modules would add 2.6 MB, so only what pays off most on a cold start gets it.
@@ -105,7 +108,7 @@ _CloudFormationLoader.add_multi_constructor("!", _intrinsic)
 def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
     """template.yaml as plain data, with short-form intrinsics expanded to their long form."""
     with path.open(encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=_CloudFormationLoader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(handle, Loader=_CloudFormationLoader)
 
 
 @dataclass(frozen=True)
@@ -226,11 +229,14 @@ def resolve(target: Target, requirements: Path = REQUIREMENTS) -> dict[str, str]
     return wanted
 
 
-def _copy_tree(source: Path, destination: Path) -> None:
-    shutil.copytree(
-        source, destination,
-        ignore=lambda _dir, names: [n for n in names if n in SKIPPED_NAMES or Path(n).suffix in SKIPPED_SUFFIXES],
-    )
+def _copy_tree(source: Path, destination: Path, *, leave_out: tuple[str, ...] = ()) -> None:
+    """Copy ``source``, leaving out caches and the top-level names in ``leave_out``."""
+    def ignore(directory: str, names: list[str]) -> list[str]:
+        top = Path(directory) == source
+        return [n for n in names if n in SKIPPED_NAMES or Path(n).suffix in SKIPPED_SUFFIXES
+                or (top and n in leave_out)]
+
+    shutil.copytree(source, destination, ignore=ignore)
 
 
 def _prepare_output(output: Path) -> None:
@@ -361,7 +367,7 @@ def build(output: Path = DEFAULT_OUTPUT, zip_path: Path | None = DEFAULT_ZIP,
     leaked = sorted(name for name in LAMBDA_PROVIDED if (output / name).exists())
     if leaked:
         raise SystemExit(f"build included packages Lambda provides: {', '.join(leaked)}")
-    _copy_tree(ROOT / "skill", output / "skill")
+    _copy_tree(ROOT / "skill", output / "skill", leave_out=DEV_ONLY)
     shutil.copy2(ROOT / "lambda" / "lambda_function.py", output / "lambda_function.py")
     compiled = (add_bytecode(output, target.python_version) if bytecode
                 else Bytecode(target.python_version, None, why_none="not asked for"))

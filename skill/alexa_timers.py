@@ -95,7 +95,7 @@ class AlexaTimers:
             if error.status_code in (401, 403):
                 raise TimersPermissionMissing(str(error)) from error
             raise TimersUnavailable(f"{what}: {error.status_code}") from error
-        except Exception as error:  # noqa: BLE001 - an unreadable answer is as good as no answer
+        except Exception as error:
             log.warning("Timers API %s returned something unreadable: %s", what, error)
             raise TimersUnavailable(f"{what}: unreadable response") from error
 

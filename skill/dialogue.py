@@ -141,7 +141,8 @@ class SessionState:
         session = handler_input.request_envelope.session
         if session is None:
             return cls({})
-        return cls(handler_input.attributes_manager.session_attributes)
+        attributes = handler_input.attributes_manager.session_attributes
+        return cls(attributes if attributes is not None else {})
 
     @property
     def step(self) -> int | None:
@@ -192,8 +193,12 @@ class SessionState:
         value = self.attributes.get("last")
         if not isinstance(value, dict) or not isinstance(value.get("speech"), str):
             return None
-        fields = {k: value.get(k) for k in ("speech", "reprompt", "card_title", "card_text")}
-        return Reply(**fields)
+        def text(key: str) -> str | None:
+            found = value.get(key)
+            return found if isinstance(found, str) else None
+
+        return Reply(speech=value["speech"], reprompt=text("reprompt"), card_title=text("card_title"),
+                     card_text=text("card_text"))
 
     def keep_for_repeat(self, reply: Reply) -> None:
         self.attributes["last"] = {"speech": reply.speech, "reprompt": reply.reprompt,
@@ -233,4 +238,4 @@ def is_one_shot(handler_input: HandlerInput) -> bool:
     """An intent that opens a session ("ask cat harness coach ...") is answered and the session closed."""
     session = handler_input.request_envelope.session
     request = handler_input.request_envelope.request
-    return bool(session is not None and session.new and request.object_type == "IntentRequest")
+    return bool(session is not None and session.new and getattr(request, "object_type", None) == "IntentRequest")

@@ -6,6 +6,8 @@ renders, so no feature builds permission directives or cards itself.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model.permission_status import PermissionStatus
 
@@ -44,7 +46,7 @@ def ask_for(scope: str, token: str) -> PermissionRequest:
 
 def answer(handler_input: HandlerInput, token_prefix: str) -> tuple[str, str] | None:
     """The owner's answer to an AskFor whose token starts with ``token_prefix``: (status, token)."""
-    request = handler_input.request_envelope.request
+    request: Any = handler_input.request_envelope.request
     token = getattr(request, "token", None) or ""
     if (getattr(request, "object_type", None) != "Connections.Response" or getattr(request, "name", None) != "AskFor"
             or not token.startswith(token_prefix + ":")):

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import datetime
 import re
+import tomllib
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from skill.content import Step, guide
+from skill.content import ContentError, Step, guide
 from skill.durations import LengthCheck, check, iso_duration, spoken_length
 
 __all__ = ["LengthCheck", "check_length", "iso_duration", "spoken_length"]
@@ -56,13 +57,17 @@ class PracticeKind:
 @cache
 def kinds() -> dict[str, PracticeKind]:
     """Every session kind the guide's steps name, with its reminder and announcement."""
-    import tomllib  # here, not at the top: a cold start that never times a session skips the parser
-
     with TIMER_CONTENT.open("rb") as handle:
-        raw = tomllib.load(handle)["kinds"]
+        raw = tomllib.load(handle).get("kinds", {})
     found: dict[str, PracticeKind] = {}
     for step in guide().steps:
-        data = raw[step.session_kind]
+        data = raw.get(step.session_kind)
+        where = f"{TIMER_CONTENT.name}: [kinds.{step.session_kind}] (session_kind of step {step.number})"
+        if not isinstance(data, dict):
+            raise ContentError(f"{where} is missing")
+        missing = [key for key in ("spoken", "reminder", "announce") if key not in data]
+        if missing:
+            raise ContentError(f"{where} lacks {', '.join(missing)}")
         found[step.session_kind] = PracticeKind(
             id=step.session_kind, spoken=data["spoken"], reminder=data["reminder"],
             announce=data["announce"], step=step,

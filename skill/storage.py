@@ -51,7 +51,7 @@ class StoreInterceptor(AbstractRequestInterceptor):
 
 def _repository(handler_input: HandlerInput) -> HouseholdRepository:
     repository = handler_input.attributes_manager.request_attributes.get(REPOSITORY_KEY)
-    if repository is None:
+    if not isinstance(repository, HouseholdRepository):
         raise StoreUnavailable("no progress store configured for this skill")
     return repository
 
@@ -91,8 +91,9 @@ def _cache(handler_input: HandlerInput, loaded: Loaded) -> None:
 
 def _cached(handler_input: HandlerInput) -> Loaded | None:
     request = handler_input.attributes_manager.request_attributes
-    if REQUEST_CACHE_KEY in request:
-        return request[REQUEST_CACHE_KEY]
+    found = request.get(REQUEST_CACHE_KEY)
+    if isinstance(found, Loaded):
+        return found
     session = _session(handler_input) or {}
     cached = session.get(SESSION_KEY)
     if not isinstance(cached, dict):

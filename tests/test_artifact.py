@@ -155,6 +155,12 @@ def test_artifact_holds_the_handler_the_skill_and_its_content(artifact):
     assert all(pyc.name.endswith(f".{tag}.pyc") for pyc in root.rglob("*.pyc")), "bytecode only for the runtime"
 
 
+def test_artifact_leaves_out_the_developer_tools(artifact):
+    skill = artifact.output / "skill"
+    for dev_only in ("simulator", "interaction", "interaction_model.py", "__main__.py"):
+        assert not (skill / dev_only).exists(), dev_only
+
+
 def test_artifact_leaves_out_what_lambda_provides(artifact):
     for name in (*LAMBDA_PROVIDED, "s3transfer", "jmespath"):
         assert not (artifact.output / name).exists(), name

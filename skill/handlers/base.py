@@ -13,9 +13,9 @@ from skill.dialogue import Reply, SessionState, is_one_shot, respond
 
 def intent_name(handler_input: HandlerInput) -> str | None:
     request = handler_input.request_envelope.request
-    if getattr(request, "object_type", None) != "IntentRequest" or request.intent is None:
-        return None
-    return request.intent.name
+    intent = getattr(request, "intent", None) if getattr(request, "object_type", None) == "IntentRequest" else None
+    name = getattr(intent, "name", None)
+    return name if isinstance(name, str) else None
 
 
 class IntentHandler(AbstractRequestHandler):
@@ -62,5 +62,7 @@ class DeferredHandlers(AbstractRequestHandler):
                 return True
         return False
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return handler_input.attributes_manager.request_attributes.pop(self._claimed).handle(handler_input)
+    def handle(self, handler_input: HandlerInput) -> Response | None:
+        handler = handler_input.attributes_manager.request_attributes.pop(self._claimed)
+        assert isinstance(handler, AbstractRequestHandler)
+        return handler.handle(handler_input)

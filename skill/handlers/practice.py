@@ -16,6 +16,7 @@ import datetime
 import logging
 import time
 import uuid
+from typing import Any
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
@@ -125,7 +126,7 @@ def _timer_left(handler_input: HandlerInput, session: RunningPractice, now: floa
     return session.remaining(now)
 
 
-def _speech_values(kind: PracticeKind, cat: str | None) -> dict[str, str]:
+def _speech_values(kind: PracticeKind, cat: str | None) -> dict[str, Any]:
     owner = possessive(cat)
     return {"kind": kind.spoken, "possessive": owner, "Possessive": owner[:1].upper() + owner[1:]}
 
@@ -289,11 +290,12 @@ class PauseResumeHandler(IntentHandler):
             return _none_running(handler_input, state)
         resuming = intent_name(handler_input) == "AMAZON.ResumeIntent"
         session.resume(now) if resuming else session.pause(now)
-        timer_set = session.timer_id is not None
-        if timer_set:
+        timer_id = session.timer_id
+        timer_set = timer_id is not None
+        if timer_id is not None:
             try:
                 timers = AlexaTimers.for_request(handler_input)
-                found = timers.resume(session.timer_id) if resuming else timers.pause(session.timer_id)
+                found = timers.resume(timer_id) if resuming else timers.pause(timer_id)
                 timer_set = found
                 if not found:
                     session.timer_id = None
@@ -345,10 +347,14 @@ class StopWhileTimingHandler(IntentHandler):
     intents = frozenset({"AMAZON.StopIntent"})
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return super().can_handle(handler_input) and _stored(SessionState.of(handler_input)) is not None
+        return super().can_handle(handler_input) and SessionState.of(handler_input).practice is not None
 
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
-        return finish(handler_input, state, _stored(state))
+        session = _stored(state)
+        if session is None:
+            state.practice = None
+            return Reply.from_template("goodbye", end_session=True)
+        return finish(handler_input, state, session)
 
 
 class OutcomeHandler(IntentHandler):

@@ -123,7 +123,7 @@ class OtherRequestHandler(AbstractRequestHandler):
         return True
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        log.info("ignored request type %s", handler_input.request_envelope.request.object_type)
+        log.info("ignored request type %s", getattr(handler_input.request_envelope.request, "object_type", None))
         return handler_input.response_builder.response
 
 

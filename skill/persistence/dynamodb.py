@@ -113,7 +113,7 @@ class DynamoDbStore(ProgressStore):
     def load(self, user_id: str) -> StoredItem | None:
         try:
             response = self._table().get_item(Key={PARTITION_KEY: user_id}, ConsistentRead=True)
-        except Exception as error:  # noqa: BLE001 - every failure means "could not read"
+        except Exception as error:
             raise _unavailable(error) from error
         item = response.get("Item")
         if item is None:
@@ -142,7 +142,7 @@ class DynamoDbStore(ProgressStore):
             }
         try:
             self._table().put_item(Item=item, **conditions)
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             if _code(error) == "ConditionalCheckFailedException":
                 raise VersionConflict(user_id) from error
             raise _unavailable(error) from error
@@ -157,14 +157,14 @@ class DynamoDbStore(ProgressStore):
                 ExpressionAttributeNames={"#ttl": "ttl", "#id": PARTITION_KEY},
                 ExpressionAttributeValues={":ttl": self.expires_at()},
             )
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             if _code(error) != "ConditionalCheckFailedException":
                 raise _unavailable(error) from error
 
     def delete(self, user_id: str) -> None:
         try:
             self.adapter.delete_attributes(user_id)
-        except Exception as error:  # noqa: BLE001 - PersistenceException wraps the boto error
+        except Exception as error:
             raise _unavailable(error.__cause__ or error.__context__ or error) from error
 
 

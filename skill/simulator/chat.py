@@ -67,7 +67,7 @@ def _wait_seconds(text: str) -> float | None:
     if words.replace(".", "", 1).isdigit():
         return float(words)
     check = check_length(parse_duration(words))
-    return float(check.seconds) if check.ok else None
+    return float(check.seconds) if check.seconds is not None else None
 
 
 def _wait(conversation: Conversation, text: str) -> str:

@@ -58,7 +58,8 @@ def parse_duration(text: str) -> str | None:
         words = words[1:]
     if words[:1] == ["half"] and len(words) == 3 and words[2] in UNITS:
         words = ["zero", words[2], "a", "half"]
-    seconds, number = 0.0, []
+    seconds = 0.0
+    number: list[str] = []
     unit_seconds = {"S": 1, "M": 60, "H": 3600}
     last_unit = None
     i = 0
