@@ -15,6 +15,16 @@ from typing import TYPE_CHECKING
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model.services import ServiceException
+from ask_sdk_model.services.timer_management import (
+        AnnounceOperation,
+        CreationBehavior,
+        DisplayExperience,
+        NotificationConfig,
+        TextToAnnounce,
+        TimerRequest,
+        TriggeringBehavior,
+        Visibility,
+    )
 
 from skill.durations import check, iso_duration
 from skill.practice import MAX_SECONDS
@@ -101,17 +111,6 @@ class AlexaTimers:
 
     def create(self, *, label: str, seconds: int, announce: str, locale: str) -> TimerState:
         """An ANNOUNCE timer: when it ends the device rings and says ``announce``, session or not."""
-        # Imported here: only timer turns need the request model, and every cold start would pay for it.
-        from ask_sdk_model.services.timer_management import (
-            AnnounceOperation,
-            CreationBehavior,
-            DisplayExperience,
-            NotificationConfig,
-            TextToAnnounce,
-            TimerRequest,
-            TriggeringBehavior,
-            Visibility,
-        )
 
         request = TimerRequest(
             duration=iso_duration(seconds),
