@@ -45,6 +45,10 @@ class TimersUnavailable(Exception):
     """The Timers API could not be used: server error, timeout, no endpoint, device without timers."""
 
 
+class TimersFull(TimersUnavailable):
+    """The account already has the ten timers the service allows (the skill's and personal ones)."""
+
+
 @dataclass(frozen=True)
 class TimerState:
     """What the Timers API reports about one timer, reduced to what the skill uses."""
@@ -104,6 +108,9 @@ class AlexaTimers:
             log.warning("Timers API %s failed: %s %s", what, error.status_code, error)
             if error.status_code in (401, 403):
                 raise TimersPermissionMissing(str(error)) from error
+            code = str(getattr(error.body, "code", "") or "")
+            if error.status_code == 400 and "MAX_TIMERS" in code:
+                raise TimersFull(f"{what}: {code}") from error
             raise TimersUnavailable(f"{what}: {error.status_code}") from error
         except Exception as error:
             log.warning("Timers API %s returned something unreadable: %s", what, error)

@@ -5,7 +5,8 @@ which question a "yes" or "no" answers, what "repeat" should replay) lives in se
 so nothing here touches the database. ``respond`` is the single place that enforces the voice
 rules every answer must follow: a reprompt whenever the session stays open, a card with the
 full text (or the permission consent card), a permission request Alexa asks itself, and a copy
-kept for AMAZON.RepeatIntent.
+kept for AMAZON.RepeatIntent. The Connections model is imported only by a reply that asks for a
+permission: it is not on the launch path (tests/test_cold_path.py).
 """
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from typing import Any
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
-from ask_sdk_model.interfaces.connections import SendRequestDirective
 from ask_sdk_model.ui import AskForPermissionsConsentCard, SimpleCard
 
 from skill import speech
@@ -51,6 +51,8 @@ class Reply:
     consent_card: tuple[str, ...] = ()
     # Alexa asks this permission itself: no reprompt of ours, and the microphone is Alexa's.
     permission_request: PermissionRequest | None = None
+    # The answer to a crisis ("she's scared"): while a practice runs, it ends the practice instead.
+    urgent: bool = False
 
     @classmethod
     def from_template(
@@ -106,10 +108,12 @@ class Pending:
     cat_name: str | None = None
     practice_kind: str | None = None
     seconds: int | None = None
+    # The owner already confirmed a practice ahead of the cat's step.
+    insisted: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         fields = {"step": self.step, "cat_name": self.cat_name, "practice_kind": self.practice_kind,
-                  "seconds": self.seconds}
+                  "seconds": self.seconds, "insisted": self.insisted or None}
         return {"ask": self.ask.value, **{key: value for key, value in fields.items() if value is not None}}
 
     @classmethod
@@ -127,7 +131,8 @@ class Pending:
             return found if isinstance(found, str) else None
 
         return cls(Ask(value["ask"]), step=number("step"), cat_name=text("cat_name"),
-                   practice_kind=text("practice_kind"), seconds=number("seconds"))
+                   practice_kind=text("practice_kind"), seconds=number("seconds"),
+                   insisted=value.get("insisted") is True)
 
 
 class SessionState:
@@ -210,6 +215,8 @@ def respond(handler_input: HandlerInput, reply: Reply) -> Response:
     builder = handler_input.response_builder
     builder.speak(reply.speech)
     if reply.permission_request is not None:
+        from ask_sdk_model.interfaces.connections import SendRequestDirective
+
         request = reply.permission_request
         builder.add_directive(SendRequestDirective(
             name="AskFor", token=request.token,

@@ -75,6 +75,31 @@ def kinds() -> dict[str, PracticeKind]:
     return found
 
 
+def step_of(cat_step: int | None) -> Step:
+    """The guide step a cat is on (step one when unknown): lengths and advice always come from it."""
+    return guide().step(cat_step or 1) or guide().steps[0]
+
+
+# How a practice kind fits the cat's step: its own step, an earlier one (always fine), or ahead.
+FITS = "fits"
+EARLIER = "earlier"
+AHEAD = "ahead"
+
+
+def fit(kind: PracticeKind, cat_step: int | None) -> str:
+    """Whether the guide would have this cat do this kind of practice now."""
+    current = step_of(cat_step).number
+    if kind.step.number == current:
+        return FITS
+    return EARLIER if kind.step.number < current else AHEAD
+
+
+def easier_kind(kind: PracticeKind, cat_step: int | None) -> PracticeKind:
+    """After a scare: the practice of the step before (never ahead of the cat), step one's at the least."""
+    level = min(kind.step.number, step_of(cat_step).number)
+    return kinds()[step_of(max(1, level - 1)).session_kind]
+
+
 def kind_for(kind_id: str | None, current_step: int | None) -> PracticeKind:
     """The kind the owner named, else the kind that fits the cat's current step, else step one's."""
     every = kinds()
@@ -84,9 +109,27 @@ def kind_for(kind_id: str | None, current_step: int | None) -> PracticeKind:
     return every[step.session_kind]
 
 
-def is_far_beyond_advice(kind: PracticeKind, seconds: int) -> bool:
-    """Longer than the guide advises for that stage: worth saying so, then the owner decides."""
-    return seconds > kind.max_advised_seconds
+def is_far_beyond_advice(seconds: int, cat_step: int | None) -> bool:
+    """Longer than the guide advises at the cat's step: worth saying so, then the owner decides."""
+    return seconds > step_of(cat_step).max_advised_seconds
+
+
+# A practice the owner walked away from is asked about at the next launch while it is fresh:
+# up to three hours after it was due to end. Older ones are closed quietly, never asked about.
+ASK_ABOUT_WITHIN_SECONDS = 3 * 3600
+RUNNING = "running"
+ASK = "ask"
+STALE = "stale"
+
+
+def status(practice: RunningPractice, now: float) -> str:
+    """What a stored practice is at ``now``: still ``running``, over and worth an ``ask``, or ``stale``."""
+    if practice.paused_at is not None and practice.ended_at is None:
+        return RUNNING if now - practice.paused_at <= ASK_ABOUT_WITHIN_SECONDS else STALE
+    if practice.ended_at is None and practice.remaining(now) > 0:
+        return RUNNING
+    over_at = practice.ended_at if practice.ended_at is not None else practice.due_at
+    return ASK if now - over_at <= ASK_ABOUT_WITHIN_SECONDS else STALE
 
 
 def possessive(cat_name: str | None) -> str:
@@ -131,12 +174,25 @@ class RunningPractice:
     timer_id: str | None = None
     paused_at: float | None = None
     paused_total: float = 0.0
+    # When the owner ended it ("we're done", a scare); None while it runs or after the timer rang.
+    ended_at: float | None = None
+    # Started ahead of the cat's step because the owner insisted.
+    ahead: bool = False
 
     def elapsed(self, now: float) -> int:
         """Seconds actually practised so far: wall time since the start minus time spent paused."""
         end = self.paused_at if self.paused_at is not None else now
+        if self.ended_at is not None:
+            end = min(end, self.ended_at)
         return max(0, round(end - self.started_at - self.paused_total))
 
+    def practised(self, now: float) -> int:
+        """The real length: until it was ended, or the planned length once the timer would have rung."""
+        return self.elapsed(now) if self.ended_at is not None else min(self.seconds, self.elapsed(now))
+
+    @property
+    def due_at(self) -> float:
+        return self.started_at + self.seconds + self.paused_total
     def remaining(self, now: float) -> int:
         return max(0, self.seconds - self.elapsed(now))
 
@@ -168,6 +224,8 @@ class RunningPractice:
                 timer_id=value.get("timer_id") if isinstance(value.get("timer_id"), str) else None,
                 paused_at=float(value["paused_at"]) if value.get("paused_at") is not None else None,
                 paused_total=float(value.get("paused_total") or 0.0),
+                ended_at=float(value["ended_at"]) if value.get("ended_at") is not None else None,
+                ahead=value.get("ahead") is True,
             )
         except (KeyError, TypeError, ValueError):
             return None

@@ -22,7 +22,7 @@ def answer(entry: Entry, state: SessionState, *, chunk: int = 0, one_shot: bool 
     state.pending = Pending(Ask.MORE) if has_more and not one_shot else None
     if isinstance(entry, Step):
         return _step(entry, state, chunk, has_more, one_shot)
-    return Reply.from_template(
+    reply = Reply.from_template(
         "answer",
         text=entry.speech[chunk],
         title=entry.title,
@@ -33,6 +33,8 @@ def answer(entry: Entry, state: SessionState, *, chunk: int = 0, one_shot: bool 
         card_text=entry.card,
         end_session=one_shot,
     )
+    reply.urgent = entry.urgent
+    return reply
 
 
 def _step(step: Step, state: SessionState, chunk: int, has_more: bool, one_shot: bool) -> Reply:

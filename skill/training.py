@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 OUTCOMES = ("calm", "some_stress", "scared")
 UNNAMED = "_"
@@ -54,6 +55,9 @@ class Household:
     cats: dict[str, CatProgress]
     active: str
     created_on: str = ""
+    # The practice being timed, kept with the household so it outlives the Alexa session (and the
+    # device). Its fields belong to ``skill.practice.RunningPractice``; None when nothing runs.
+    practice: dict[str, Any] | None = None
 
     @classmethod
     def new(cls, today: datetime.date) -> Household:

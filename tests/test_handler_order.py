@@ -23,9 +23,9 @@ def test_the_conversations_pass_with_the_handlers_in_a_random_order(seed):
 
 def test_yes_to_a_long_outdoor_practice_is_about_the_practice_not_the_cats_progress(talk):
     talk.say("open cat harness coach")
-    talk.say("we're on step three")
+    talk.say("we're on step five")
     asked = talk.say("start a forty five minute outdoor session")
     assert "forty five minutes" in asked.speech
     turn = talk.say("yes")
     assert "permission to set a timer" in turn.speech
-    assert "step three" in talk.say("what step are we on").speech
+    assert "step five" in talk.say("what step are we on").speech

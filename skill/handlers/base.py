@@ -28,7 +28,14 @@ class IntentHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state = SessionState.of(handler_input)
-        return respond(handler_input, self.reply(handler_input, state, is_one_shot(handler_input)))
+        reply = self.reply(handler_input, state, is_one_shot(handler_input))
+        if reply.urgent and state.practice is not None:
+            # Whatever noticed the crisis (a topic intent, search, the lead's urgent detector), a
+            # running practice ends now, before any advice.
+            from skill.handlers.practice import end_now
+
+            reply = end_now(handler_input, state, reply)
+        return respond(handler_input, reply)
 
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
         raise NotImplementedError

@@ -7,8 +7,11 @@ session has closed. Without the timers permission the skill asks for it by voice
 keeps time in the Alexa session, so the rest of the conversation works the same.
 
 "We're done" cancels the timer, asks how it went and logs the practice to progress with the time
-actually practised (through ``progress.log_outcome``). The running practice lives in session
-attributes; in a later Alexa session it is found again from the skill's own timers.
+actually practised (through ``progress.log_outcome``). A practice ahead of the cat's step is
+explained first and started only if the owner insists. A scare while it runs ends it at once
+(``end_now``). The running practice is kept with the household, so the next launch asks how it
+went (``welcome_back``), and in session attributes for the turns of this Alexa session. The
+clock is the request timestamp throughout.
 """
 from __future__ import annotations
 
@@ -23,16 +26,22 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from skill import permissions, slots, storage, training
-from skill.alexa_timers import AlexaTimers, TimersPermissionMissing, TimersUnavailable
+from skill.alexa_timers import AlexaTimers, TimersFull, TimersPermissionMissing, TimersUnavailable
 from skill.dialogue import Ask, Pending, Reply, SessionState, respond
 from skill.handlers.base import IntentHandler, intent_name
 from skill.handlers.progress import log_outcome
 from skill.handlers.yes_no import YesNo
 from skill.practice import (
+    AHEAD,
+    ASK,
+    RUNNING,
+    STALE,
     PracticeKind,
     RunningPractice,
     announce_text,
     check_length,
+    easier_kind,
+    fit,
     is_far_beyond_advice,
     iso_duration,
     kind_for,
@@ -41,8 +50,11 @@ from skill.practice import (
     posix,
     possessive,
     spoken_length,
+    status,
+    step_of,
     timer_label,
 )
+from skill.training import Household
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +89,29 @@ def _store(state: SessionState, session: RunningPractice | None) -> None:
     state.practice = session.to_dict() if session else None
 
 
+def _keep(handler_input: HandlerInput, state: SessionState, session: RunningPractice | None) -> None:
+    """Keep the practice for this Alexa session and with the household, for the next one.
+
+    A failed save is only logged: the practice still runs in this Alexa session.
+    """
+    _store(state, session)
+    stored = session.to_dict() if session else None
+    if storage.current(handler_input).practice == stored:
+        return
+
+    def change(home: Household) -> None:
+        home.practice = stored
+
+    try:
+        storage.update(handler_input, change)
+    except storage.SaveFailed as error:
+        log.warning("could not keep the running practice with the household: %s", error)
+
+
+def _from_household(handler_input: HandlerInput) -> RunningPractice | None:
+    return RunningPractice.from_dict(storage.current(handler_input).practice)
+
+
 def _from_api(handler_input: HandlerInput, now: float) -> RunningPractice | None:
     """A session started in an earlier Alexa session, found again from the skill's own timers."""
     if not permissions.granted(handler_input, permissions.TIMERS):
@@ -101,7 +136,11 @@ def _from_api(handler_input: HandlerInput, now: float) -> RunningPractice | None
 
 
 def _running(handler_input: HandlerInput, state: SessionState, now: float) -> RunningPractice | None:
+    """The practice in progress: this Alexa session's, the household's (not yet ended), or the API's."""
     session = _stored(state)
+    if session is None:
+        kept = _from_household(handler_input)
+        session = kept if kept is not None and kept.ended_at is None and status(kept, now) != STALE else None
     if session is None:
         session = _from_api(handler_input, now)
         if session is not None:
@@ -133,21 +172,24 @@ def _speech_values(kind: PracticeKind, cat: str | None) -> dict[str, Any]:
 
 # -- starting --------------------------------------------------------------------------------------
 
-def _ask_length(state: SessionState, kind: PracticeKind, cat: str | None, problem: str | None = None) -> Reply:
-    state.pending = Pending(Ask.PRACTICE_LENGTH, practice_kind=kind.id)
+def _ask_length(state: SessionState, kind: PracticeKind, cat: str | None, cat_step: int | None,
+                problem: str | None = None, *, insisted: bool = False) -> Reply:
+    """How long? The suggestion is always the cat's current step's."""
+    state.pending = Pending(Ask.PRACTICE_LENGTH, practice_kind=kind.id, insisted=insisted)
+    step = step_of(cat_step)
     template = "timer_bad_length" if problem else "timer_ask_length"
-    return Reply.from_template(template, problem=problem, step=kind.step.number,
-                               suggested=spoken_length(kind.suggested_seconds), **_speech_values(kind, cat))
+    return Reply.from_template(template, problem=problem, step=step.number,
+                               suggested=spoken_length(step.suggested_seconds), **_speech_values(kind, cat))
 
 
-def _ask_permission(kind: PracticeKind, seconds: int, *, revoked: bool) -> Reply:
+def _ask_permission(kind: PracticeKind, seconds: int, *, revoked: bool, ahead: bool) -> Reply:
+    token = f"{TOKEN_PREFIX}:{kind.id}:{seconds}:{'ahead' if ahead else ''}"
     return Reply.from_template("timer_permission", revoked=revoked, card_title=CARD_TITLE,
-                               permission_request=permissions.ask_for(
-                                   permissions.TIMERS, f"{TOKEN_PREFIX}:{kind.id}:{seconds}"))
+                               permission_request=permissions.ask_for(permissions.TIMERS, token))
 
 
 def begin(handler_input: HandlerInput, state: SessionState, kind: PracticeKind, seconds: int, *,
-          one_shot: bool = False, answer: str | None = None) -> Reply:
+          one_shot: bool = False, answer: str | None = None, ahead: bool = False) -> Reply:
     """Start timing a session: a device timer when allowed and working, the session's clock otherwise.
 
     ``answer`` is the owner's reply to the permission question (ACCEPTED, DENIED, NOT_ANSWERED),
@@ -161,9 +203,11 @@ def begin(handler_input: HandlerInput, state: SessionState, kind: PracticeKind, 
         return Reply.from_template("timer_already_running", left=spoken_length(running.remaining(now)),
                                    **_speech_values(kinds()[running.kind], cat))
     if answer is None and not permissions.granted(handler_input, permissions.TIMERS):
-        return _ask_permission(kind, seconds, revoked=False)
-    session = RunningPractice(label=timer_label(kind, uuid.uuid4().hex[:4]), kind=kind.id, seconds=seconds,
-                             started_at=now)
+        return _ask_permission(kind, seconds, revoked=False, ahead=ahead)
+    session = RunningPractice(label=timer_label(kind, uuid.uuid4().hex[:8]), kind=kind.id, seconds=seconds,
+                              started_at=now, ahead=ahead)
+    if ahead:
+        log.info("practice started ahead of the cat's step at the owner's request: %s", kind.id)
     reason = None
     if answer in (None, permissions.ACCEPTED):
         try:
@@ -173,13 +217,15 @@ def begin(handler_input: HandlerInput, state: SessionState, kind: PracticeKind, 
             session.timer_id = timer.id
         except TimersPermissionMissing:
             if answer is None:
-                return _ask_permission(kind, seconds, revoked=True)
+                return _ask_permission(kind, seconds, revoked=True, ahead=ahead)
             reason = "denied"
+        except TimersFull:
+            reason = "full"
         except TimersUnavailable:
             reason = "unavailable"
     else:
         reason = "denied"
-    _store(state, session)
+    _keep(handler_input, state, session)
     state.pending = None
     return Reply.from_template(
         "timer_started", length=spoken_length(seconds), reminder=kind.reminder, timer_set=reason is None,
@@ -200,20 +246,39 @@ class StartPracticeHandler(IntentHandler):
         if kind_id is None and asked is not None and asked.ask == Ask.PRACTICE_LENGTH:
             kind_id = asked.practice_kind
         kind = kind_for(kind_id, step)
+        insisted = asked is not None and asked.insisted and asked.practice_kind == kind.id
         raw = slots.text(handler_input, "duration")
         check = check_length(raw)
+        if fit(kind, step) == AHEAD and not insisted:
+            return _explain_ahead(state, kind, check.seconds, cat, step)
         if not check.ok:
-            if one_shot and raw is None:
-                # "ask cat harness coach to start a session": ask, and keep the session open for the answer.
-                return _ask_length(state, kind, cat)
-            return _ask_length(state, kind, cat, problem=None if raw is None else check.problem)
-        seconds = check.seconds or 0
-        if is_far_beyond_advice(kind, seconds):
-            state.pending = Pending(Ask.CONFIRM_LONG_PRACTICE, practice_kind=kind.id, seconds=seconds)
-            return Reply.from_template(
-                "timer_confirm_long", length=spoken_length(seconds), suggested=spoken_length(kind.suggested_seconds),
-                most=spoken_length(kind.max_advised_seconds), **_speech_values(kind, cat))
-        return begin(handler_input, state, kind, seconds, one_shot=one_shot)
+            return _ask_length(state, kind, cat, step, problem=None if raw is None else check.problem,
+                               insisted=insisted)
+        return _checked_start(handler_input, state, kind, check.seconds or 0, one_shot=one_shot, ahead=insisted)
+
+
+def _checked_start(handler_input: HandlerInput, state: SessionState, kind: PracticeKind, seconds: int, *,
+                   one_shot: bool = False, ahead: bool = False) -> Reply:
+    """Start, unless the length is beyond the advice for the cat's step: then the owner decides."""
+    cat, step = _cat(handler_input, state)
+    if is_far_beyond_advice(seconds, step):
+        advice = step_of(step)
+        state.pending = Pending(Ask.CONFIRM_LONG_PRACTICE, practice_kind=kind.id, seconds=seconds, insisted=ahead)
+        return Reply.from_template(
+            "timer_confirm_long", length=spoken_length(seconds), suggested=spoken_length(advice.suggested_seconds),
+            most=spoken_length(advice.max_advised_seconds), **_speech_values(kind, cat))
+    return begin(handler_input, state, kind, seconds, one_shot=one_shot, ahead=ahead)
+
+
+def _explain_ahead(state: SessionState, kind: PracticeKind, seconds: int | None, cat: str | None,
+                   cat_step: int | None) -> Reply:
+    """A practice ahead of the cat's step: what comes first, the practice that fits, and a yes/no."""
+    current = step_of(cat_step)
+    fitting = kinds()[current.session_kind]
+    state.pending = Pending(Ask.CONFIRM_EARLY_PRACTICE, practice_kind=kind.id, seconds=seconds)
+    return Reply.from_template(
+        "practice_ahead", wanted_step=kind.step, step=current, fitting=fitting.spoken,
+        suggested=spoken_length(current.suggested_seconds), cat=cat, **_speech_values(kind, cat))
 
 
 def _confirmed(pending: Pending) -> tuple[PracticeKind, int] | None:
@@ -227,14 +292,29 @@ def _yes_to_long(handler_input: HandlerInput, state: SessionState, pending: Pend
     confirmed = _confirmed(pending)
     if confirmed is None:
         cat, step = _cat(handler_input, state)
-        return _ask_length(state, kind_for(None, step), cat)
-    return begin(handler_input, state, *confirmed)
+        return _ask_length(state, kind_for(None, step), cat, step)
+    return begin(handler_input, state, *confirmed, ahead=pending.insisted)
 
 
 def _no_to_long(handler_input: HandlerInput, state: SessionState, pending: Pending) -> Reply:
     cat, step = _cat(handler_input, state)
     confirmed = _confirmed(pending)
-    return _ask_length(state, confirmed[0] if confirmed else kind_for(None, step), cat)
+    return _ask_length(state, confirmed[0] if confirmed else kind_for(None, step), cat, step,
+                       insisted=pending.insisted)
+
+
+def _yes_to_early(handler_input: HandlerInput, state: SessionState, pending: Pending) -> Reply:
+    """The owner insists on a practice ahead of the cat's step: their call, noted on the practice."""
+    cat, step = _cat(handler_input, state)
+    kind = kinds().get(pending.practice_kind or "") or kind_for(None, step)
+    if pending.seconds is None:
+        return _ask_length(state, kind, cat, step, insisted=True)
+    return _checked_start(handler_input, state, kind, pending.seconds, ahead=True)
+
+
+def _no_to_early(handler_input: HandlerInput, state: SessionState, pending: Pending) -> Reply:
+    cat, step = _cat(handler_input, state)
+    return _ask_length(state, kind_for(None, step), cat, step)
 
 
 class PermissionAnswerHandler(AbstractRequestHandler):
@@ -246,13 +326,14 @@ class PermissionAnswerHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         state = SessionState.of(handler_input)
         answer, token = permissions.answer(handler_input, TOKEN_PREFIX) or (permissions.NOT_ANSWERED, "")
-        _, kind_id, seconds = (token.split(":") + ["", ""])[:3]
+        _, kind_id, seconds, ahead = (token.split(":") + ["", "", ""])[:4]
         check = check_length(iso_duration(int(seconds)) if seconds.isdigit() else None)
         cat, step = _cat(handler_input, state)
         kind = kind_for(kind_id, step)
         if not check.ok:
-            return respond(handler_input, _ask_length(state, kind, cat))
-        return respond(handler_input, begin(handler_input, state, kind, check.seconds or 0, answer=answer))
+            return respond(handler_input, _ask_length(state, kind, cat, step))
+        return respond(handler_input, begin(handler_input, state, kind, check.seconds or 0, answer=answer,
+                                            ahead=ahead == "ahead"))
 
 
 # -- while it runs -----------------------------------------------------------------------------------
@@ -261,7 +342,8 @@ def _none_running(handler_input: HandlerInput, state: SessionState) -> Reply:
     cat, step = _cat(handler_input, state)
     kind = kind_for(None, step)
     state.pending = None
-    return Reply.from_template("timer_none_running", kind=kind.spoken, suggested=spoken_length(kind.suggested_seconds))
+    return Reply.from_template("timer_none_running", kind=kind.spoken,
+                               suggested=spoken_length(step_of(step).suggested_seconds))
 
 
 class TimeLeftHandler(IntentHandler):
@@ -301,7 +383,7 @@ class PauseResumeHandler(IntentHandler):
                     session.timer_id = None
             except (TimersPermissionMissing, TimersUnavailable):
                 timer_set = False
-        _store(state, session)
+        _keep(handler_input, state, session)
         state.pending = None
         return Reply.from_template("timer_paused", resumed=resuming, left=spoken_length(session.remaining(now)),
                                    timer_set=timer_set, end_session=one_shot)
@@ -309,15 +391,28 @@ class PauseResumeHandler(IntentHandler):
 
 # -- ending and logging -----------------------------------------------------------------------------
 
+def _cancel_timer(handler_input: HandlerInput, session: RunningPractice) -> bool:
+    """Cancel the practice's Alexa timer (DELETE /v1/alerts/timers/{id}); True if one was running."""
+    if session.timer_id is None:
+        return False
+    try:
+        return AlexaTimers.for_request(handler_input).delete(session.timer_id)
+    except (TimersPermissionMissing, TimersUnavailable) as error:
+        log.warning("could not cancel timer %s: %s", session.timer_id, error)
+        return False
+
+
+def _end(handler_input: HandlerInput, session: RunningPractice, now: float) -> int:
+    """End the practice now (or when its timer rang, if earlier) and return its real length."""
+    _cancel_timer(handler_input, session)
+    session.ended_at = min(now, session.due_at)
+    return session.practised(now)
+
+
 def finish(handler_input: HandlerInput, state: SessionState, session: RunningPractice) -> Reply:
     """Cancel the timer (if it has not rung), then ask how it went; logging waits for the answer."""
-    now = _now(handler_input)
-    if session.timer_id is not None:
-        try:
-            AlexaTimers.for_request(handler_input).delete(session.timer_id)
-        except (TimersPermissionMissing, TimersUnavailable) as error:
-            log.warning("could not cancel timer %s: %s", session.timer_id, error)
-    practised = session.elapsed(now)
+    practised = _end(handler_input, session, _now(handler_input))
+    _keep(handler_input, state, session)
     _store(state, None)
     state.pending = Pending(Ask.PRACTICE_OUTCOME, practice_kind=session.kind, seconds=practised)
     cat, _ = _cat(handler_input, state)
@@ -377,8 +472,63 @@ class OutcomeHandler(IntentHandler):
         practised = pending.seconds if pending else None
         return log_outcome(
             handler_input, state, outcome, seconds=practised, practice_kind=kind.id if kind else None,
-            template="timer_logged", one_shot=one_shot, says_if_unsaved=True, cat=cat,
-            kind=kind.spoken if kind else "practice", practised=spoken_length(practised) if practised else None)
+            template="timer_logged", one_shot=one_shot, says_if_unsaved=True, ends_practice=pending is not None,
+            cat=cat, kind=kind.spoken if kind else "practice",
+            practised=spoken_length(practised) if practised else None)
+
+
+def end_now(handler_input: HandlerInput, state: SessionState, urgent: Reply) -> Reply:
+    """A scare while a practice runs: the action first, the timer cancelled, a scared practice logged.
+
+    ``urgent`` is the crisis answer the turn would have given; it stands when no practice runs.
+    """
+    now = _now(handler_input)
+    session = _running(handler_input, state, now)
+    if session is None:
+        state.practice = None
+        return urgent
+    had_timer = session.timer_id is not None
+    practised = _end(handler_input, session, now)
+    _store(state, None)
+    cat, step = _cat(handler_input, state)
+    kind = kinds()[session.kind]
+    easier = easier_kind(kind, step)
+    return log_outcome(
+        handler_input, state, "scared", seconds=practised, practice_kind=kind.id, template="practice_scared",
+        one_shot=False, says_if_unsaved=True, ends_practice=True, cat=cat, timer=had_timer, easier=easier.spoken,
+        easier_length=spoken_length(easier.step.suggested_seconds))
+
+
+def welcome_back(handler_input: HandlerInput, state: SessionState, home: Household) -> Reply | None:
+    """Launch with a practice kept from an earlier Alexa session: still running, ask how it went, or
+    (hours old) close it quietly and let the usual welcome speak."""
+    session = RunningPractice.from_dict(home.practice)
+    now = _now(handler_input)
+    found = status(session, now) if session is not None else STALE
+    if session is None or found == STALE:
+        _keep(handler_input, state, None)
+        return None
+    cat, _ = _cat(handler_input, state)
+    kind = kinds()[session.kind]
+    if found == RUNNING:
+        _store(state, session)
+        state.pending = None
+        return Reply.from_template("practice_still_running", left=spoken_length(session.remaining(now)),
+                                   **_speech_values(kind, cat))
+    assert found == ASK
+    practised = session.practised(now)
+    state.pending = Pending(Ask.PRACTICE_OUTCOME, practice_kind=kind.id, seconds=practised)
+    return Reply.from_template("practice_how_did_it_go", cat=cat, practised=spoken_length(practised),
+                               **_speech_values(kind, cat))
+
+
+def cancel_practice(handler_input: HandlerInput, state: SessionState) -> None:
+    """Reset or delete-my-data: the practice's timer is cancelled and the practice forgotten here
+    (the caller's own write drops it from the household)."""
+    session = _stored(state) or _from_household(handler_input)
+    if session is not None:
+        _cancel_timer(handler_input, session)
+    _store(state, None)
 
 
 HANDLERS: list[AbstractRequestHandler] = [
@@ -392,4 +542,5 @@ HANDLERS: list[AbstractRequestHandler] = [
 ]
 YES_NO = {
     Ask.CONFIRM_LONG_PRACTICE: YesNo(yes=_yes_to_long, no=_no_to_long),
+    Ask.CONFIRM_EARLY_PRACTICE: YesNo(yes=_yes_to_early, no=_no_to_early),
 }

@@ -175,17 +175,20 @@ def _seconds(handler_input: HandlerInput) -> int | None:
 
 def log_outcome(handler_input: HandlerInput, state: SessionState, outcome: str, *, seconds: int | None,
                 practice_kind: str | None, template: str, one_shot: bool, says_if_unsaved: bool = False,
-                **context: Any) -> Reply:
+                ends_practice: bool = False, **context: Any) -> Reply:
     """Log one practice for the active cat and say so: the one place an outcome is saved.
 
     ``practice_kind`` defaults to the kind of the cat's current step; ``template`` is the feature's
     answer, rendered with ``saved``. Unless the template ``says_if_unsaved``, a failed save gets
-    the usual "couldn't save that" instead.
+    the usual "couldn't save that" instead. ``ends_practice``: the same write drops the household's
+    running practice, so it is logged exactly once.
     """
     today = storage.today(handler_input)
 
     def change(home: Household) -> Any:
         step = guide().step(home.active_cat.step) or guide().steps[0]
+        if ends_practice:
+            home.practice = None
         return log_practice(home, outcome=outcome, today=today, seconds=seconds,
                             kind=practice_kind or step.session_kind)
 
@@ -301,7 +304,17 @@ class DeleteDataHandler(IntentHandler):
         return Reply.from_template("progress_confirm", what="delete", cat_name=None, who="your cat")
 
 
+def _cancel_running_practice(handler_input: HandlerInput, state: SessionState) -> None:
+    """Reset and delete-my-data cancel a running practice's Alexa timer too."""
+    if state.practice is None and storage.current(handler_input).practice is None:
+        return
+    from skill.handlers.practice import cancel_practice
+
+    cancel_practice(handler_input, state)
+
+
 def _yes_to_delete(handler_input: HandlerInput, state: SessionState, pending: Pending) -> Reply:
+    _cancel_running_practice(handler_input, state)
     try:
         storage.delete(handler_input)
     except SaveFailed:
@@ -311,7 +324,13 @@ def _yes_to_delete(handler_input: HandlerInput, state: SessionState, pending: Pe
 
 def _yes_to_reset(handler_input: HandlerInput, state: SessionState, pending: Pending) -> Reply:
     today = storage.today(handler_input)
-    saved, result = save(handler_input, state, lambda home: reset_active_cat(home, today))
+    _cancel_running_practice(handler_input, state)
+
+    def change(home: Household) -> CatProgress:
+        home.practice = None
+        return reset_active_cat(home, today)
+
+    saved, result = save(handler_input, state, change)
     if not saved:
         return result
     _offer_step(state, 1)

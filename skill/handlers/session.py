@@ -38,6 +38,12 @@ def welcome_back(handler_input: HandlerInput, state: SessionState) -> Reply | No
     This is the session's one read of the store; every later turn uses the cached copy.
     """
     home = storage.current(handler_input)
+    if home.practice is not None:
+        from skill.handlers.practice import welcome_back as practice_welcome
+
+        about_practice = practice_welcome(handler_input, state, home)
+        if about_practice is not None:
+            return about_practice
     notice = storage.take_notice(handler_input)
     if notice is None and not home.has_progress:
         return None

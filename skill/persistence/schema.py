@@ -4,6 +4,7 @@ Schema history:
   1. one cat per account: ``{"name", "step", "started_on", "sessions": [{"date", "step", "outcome", "seconds"}]}``
   2. several cats: ``{"active", "created_on", "cats": [{"key", "name", "step", "started_on", "finished_on",
      "sessions": [[date, step, kind, seconds, outcome], ...]}]}`` -- sessions as short lists to keep items small.
+  3. as 2, plus ``"practice"``: the practice being timed (a map, see skill.practice.RunningPractice) or null.
 
 ``decode`` migrates step by step to the current schema and raises CorruptRecord for anything it
 cannot make sense of; the caller then starts fresh and tells the user.
@@ -24,7 +25,7 @@ from skill.training import (
     PracticeSession,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class CorruptRecord(ValueError):
@@ -46,6 +47,7 @@ def encode(household: Household) -> dict[str, Any]:
             }
             for key, cat in household.cats.items()
         ],
+        "practice": household.practice,
     }
 
 
@@ -78,7 +80,11 @@ def _v1_to_v2(record: dict[str, Any]) -> dict[str, Any]:
     return {"active": key, "created_on": started, "cats": [cat]}
 
 
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+def _v2_to_v3(record: dict[str, Any]) -> dict[str, Any]:
+    return {**record, "practice": None}
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def _text(value: Any, *, optional: bool = False) -> str | None:
@@ -120,4 +126,6 @@ def _household(record: Any) -> Household:
     active = record.get("active")
     if active not in cats:
         active = next(iter(cats))
-    return Household(cats=cats, active=active, created_on=_text(record.get("created_on") or ""))
+    practice = record.get("practice")
+    return Household(cats=cats, active=active, created_on=_text(record.get("created_on") or ""),
+                     practice=practice if isinstance(practice, dict) else None)
