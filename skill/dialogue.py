@@ -6,13 +6,13 @@ so nothing here touches the database. ``respond`` is the single place that enfor
 rules every answer must follow: a reprompt whenever the session stays open, a card with the
 full text (or the permission consent card), a permission request Alexa asks itself, and a copy
 kept for AMAZON.RepeatIntent. The Connections model is imported only by a reply that asks for a
-permission: it is not on the launch path (tests/test_cold_path.py).
+permission: it is not on the launch path (tests/test_cold_path.py). The small value types here
+are plain classes: they are created on every cold start, where a dataclass costs far more.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
@@ -24,15 +24,17 @@ SKILL_NAME = "Cat Harness Coach"
 DEFAULT_REPROMPT = "What would you like to know? You can say help to hear what I can do."
 
 
-@dataclass(frozen=True)
 class PermissionRequest:
     """A permission Alexa should ask for by voice (Connections.SendRequest AskFor).
 
     ``token`` comes back in the Connections.Response, so the handler that asked can carry on.
     """
 
-    scope: str
-    token: str
+    __slots__ = ("scope", "token")
+
+    def __init__(self, scope: str, token: str) -> None:
+        self.scope = scope
+        self.token = token
 
 
 @dataclass
@@ -80,46 +82,68 @@ class Reply:
         )
 
 
-class Ask(StrEnum):
-    """A question the skill left open; the next turn's "yes", "no" or answer is read against it."""
+if TYPE_CHECKING:
+    AskKind = Literal["more", "step", "confirm_reset", "confirm_delete", "confirm_add_cat", "confirm_long_practice",
+                      "confirm_early_practice", "practice_length", "practice_outcome"]
 
-    MORE = "more"  # "want to hear more?"
-    STEP = "step"  # "shall I read step N?" (step)
-    CONFIRM_RESET = "confirm_reset"
-    CONFIRM_DELETE = "confirm_delete"
-    CONFIRM_ADD_CAT = "confirm_add_cat"  # (cat_name)
-    CONFIRM_LONG_PRACTICE = "confirm_long_practice"  # (practice_kind, seconds)
-    CONFIRM_EARLY_PRACTICE = "confirm_early_practice"  # (practice_kind, seconds)
-    PRACTICE_LENGTH = "practice_length"  # (practice_kind)
-    PRACTICE_OUTCOME = "practice_outcome"  # (practice_kind, seconds)
 
-    @property
-    def is_confirmation(self) -> bool:
+class Ask:
+    """The questions the skill can leave open; the next turn's "yes", "no" or answer is read against one.
+
+    Constants typed as literals rather than an Enum: this module is on every cold start, where an
+    Enum of nine members costs about a million instructions.
+    """
+
+    MORE: Final = "more"  # "want to hear more?"
+    STEP: Final = "step"  # "shall I read step N?" (step)
+    CONFIRM_RESET: Final = "confirm_reset"
+    CONFIRM_DELETE: Final = "confirm_delete"
+    CONFIRM_ADD_CAT: Final = "confirm_add_cat"  # (cat_name)
+    CONFIRM_LONG_PRACTICE: Final = "confirm_long_practice"  # (practice_kind, seconds)
+    CONFIRM_EARLY_PRACTICE: Final = "confirm_early_practice"  # (practice_kind, seconds)
+    PRACTICE_LENGTH: Final = "practice_length"  # (practice_kind)
+    PRACTICE_OUTCOME: Final = "practice_outcome"  # (practice_kind, seconds)
+    ALL: Final = frozenset({MORE, STEP, CONFIRM_RESET, CONFIRM_DELETE, CONFIRM_ADD_CAT, CONFIRM_LONG_PRACTICE,
+                            CONFIRM_EARLY_PRACTICE, PRACTICE_LENGTH, PRACTICE_OUTCOME})
+
+    @staticmethod
+    def is_confirmation(ask: AskKind) -> bool:
         """A confirmation stands only for the very next answer: a later stray "yes" changes nothing."""
-        return self.value.startswith("confirm_")
+        return ask.startswith("confirm_")
 
 
-@dataclass(frozen=True)
 class Pending:
-    """The open question and what answering it needs, kept in session attributes as one small map."""
+    """The open question and what answering it needs, kept in session attributes as one small map.
 
-    ask: Ask
-    step: int | None = None
-    cat_name: str | None = None
-    practice_kind: str | None = None
-    seconds: int | None = None
-    # The owner already confirmed a practice ahead of the cat's step.
-    insisted: bool = False
+    ``insisted``: the owner already confirmed a practice ahead of the cat's step.
+    """
+
+    __slots__ = ("ask", "step", "cat_name", "practice_kind", "seconds", "insisted")
+
+    def __init__(self, ask: AskKind, *, step: int | None = None, cat_name: str | None = None,
+                 practice_kind: str | None = None, seconds: int | None = None, insisted: bool = False) -> None:
+        self.ask = ask
+        self.step = step
+        self.cat_name = cat_name
+        self.practice_kind = practice_kind
+        self.seconds = seconds
+        self.insisted = insisted
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Pending) and self.to_dict() == other.to_dict()
+
+    def __repr__(self) -> str:
+        return f"Pending({self.to_dict()!r})"
 
     def to_dict(self) -> dict[str, Any]:
         fields = {"step": self.step, "cat_name": self.cat_name, "practice_kind": self.practice_kind,
                   "seconds": self.seconds, "insisted": self.insisted or None}
-        return {"ask": self.ask.value, **{key: value for key, value in fields.items() if value is not None}}
+        return {"ask": self.ask, **{key: value for key, value in fields.items() if value is not None}}
 
     @classmethod
     def from_dict(cls, value: Any) -> Pending | None:
         """Tolerant of anything an older turn (or a tampered session) stored: unusable gives None."""
-        if not isinstance(value, dict) or value.get("ask") not in Ask._value2member_map_:
+        if not isinstance(value, dict) or value.get("ask") not in Ask.ALL:
             return None
 
         def number(key: str) -> int | None:
@@ -130,7 +154,7 @@ class Pending:
             found = value.get(key)
             return found if isinstance(found, str) else None
 
-        return cls(Ask(value["ask"]), step=number("step"), cat_name=text("cat_name"),
+        return cls(value["ask"], step=number("step"), cat_name=text("cat_name"),
                    practice_kind=text("practice_kind"), seconds=number("seconds"),
                    insisted=value.get("insisted") is True)
 
@@ -179,7 +203,7 @@ class SessionState:
     def pending(self, value: Pending | None) -> None:
         self.attributes["pending"] = value.to_dict() if value is not None else None
 
-    def asks(self, *kinds: Ask) -> bool:
+    def asks(self, *kinds: AskKind) -> bool:
         pending = self.pending
         return pending is not None and pending.ask in kinds
 

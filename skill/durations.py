@@ -6,8 +6,6 @@ imported on the first parse: lengths are never part of a launch.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from skill.speech import number_words
 
 MIN_SECONDS = 1
@@ -20,12 +18,14 @@ UNPARSEABLE = "unparseable"
 TOO_LONG = "too_long"
 
 
-@dataclass(frozen=True)
 class LengthCheck:
     """A checked session length: ``seconds`` when usable, otherwise ``problem`` says why not."""
 
-    seconds: int | None = None
-    problem: str | None = None
+    __slots__ = ("seconds", "problem")
+
+    def __init__(self, seconds: int | None = None, problem: str | None = None) -> None:
+        self.seconds = seconds
+        self.problem = problem
 
     @property
     def ok(self) -> bool:

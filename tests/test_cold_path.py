@@ -13,7 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RARE_TURN_MODULES = ["skill.handlers.practice", "skill.practice", "skill.alexa_timers", "skill.api_client",
-                     "skill.search", "requests", "isodate", "ask_sdk_model.interfaces.connections"]
+                     "skill.search", "requests", "isodate", "ask_sdk_model.interfaces.connections", "skill.durations"]
 
 SCRIPT = """
 import json, sys

@@ -13,7 +13,7 @@ from typing import Any
 
 from ask_sdk_core.handler_input import HandlerInput
 
-from skill import durations, slots, storage
+from skill import slots, storage
 from skill.content import guide
 from skill.dialogue import Ask, Pending, Reply, SessionState
 from skill.handlers.base import IntentHandler, intent_name
@@ -170,6 +170,8 @@ class FinishedStepHandler(ProgressIntentHandler):
 
 def _seconds(handler_input: HandlerInput) -> int | None:
     """The practice length the owner said, if any; a misheard one is left out rather than guessed."""
+    from skill import durations
+
     return durations.check(slots.text(handler_input, "duration"), longest=MAX_PRACTICE_SECONDS).seconds
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from ask_sdk_core.dispatch_components import AbstractRequestInterceptor
 from ask_sdk_core.handler_input import HandlerInput
@@ -24,7 +23,7 @@ NO = "AMAZON.NoIntent"
 
 # Which feature module registers the answers to each kind of question. Modules are imported on
 # the first yes/no to one of their questions, so a deferred feature stays off the launch path.
-OWNERS: dict[Ask, str] = {
+OWNERS: dict[str, str] = {
     Ask.MORE: "skill.handlers.navigation",
     Ask.STEP: "skill.handlers.navigation",
     Ask.CONFIRM_RESET: "skill.handlers.progress",
@@ -35,19 +34,21 @@ OWNERS: dict[Ask, str] = {
 }
 
 
-@dataclass(frozen=True)
 class YesNo:
     """What "yes" and what "no" do to one kind of question; the question is already cleared."""
 
-    yes: Answer
-    no: Answer
+    __slots__ = ("yes", "no")
+
+    def __init__(self, *, yes: Answer, no: Answer) -> None:
+        self.yes = yes
+        self.no = no
 
 
-def answers_for(ask: Ask) -> YesNo | None:
+def answers_for(ask: str) -> YesNo | None:
     owner = OWNERS.get(ask)
     if owner is None:
         return None
-    registered: dict[Ask, YesNo] = importlib.import_module(owner).YES_NO
+    registered: dict[str, YesNo] = importlib.import_module(owner).YES_NO
     return registered.get(ask)
 
 
@@ -80,5 +81,5 @@ class ConfirmationExpiry(AbstractRequestInterceptor):
             return
         state = SessionState.of(handler_input)
         pending = state.pending
-        if pending is not None and pending.ask.is_confirmation and intent_name(handler_input) not in self.KEEPS:
+        if pending is not None and Ask.is_confirmation(pending.ask) and intent_name(handler_input) not in self.KEEPS:
             state.pending = None
