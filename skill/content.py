@@ -32,6 +32,8 @@ class Entry:
     aliases: tuple[str, ...] = ()
     intent: str | None = None
     urgent: bool = False
+    # Said while a practice runs (fear signs, a crisis), this answer ends the practice first.
+    ends_practice: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,7 @@ def load_guide(path: Path = GUIDE_PATH) -> Guide:
             aliases=_tuple(t, "aliases"),
             intent=t.get("intent"),
             urgent=t.get("urgent", False),
+            ends_practice=t.get("ends_practice", t.get("urgent", False)),
         )
         for t in raw["topics"]
     )

@@ -53,7 +53,8 @@ class Reply:
     consent_card: tuple[str, ...] = ()
     # Alexa asks this permission itself: no reprompt of ours, and the microphone is Alexa's.
     permission_request: PermissionRequest | None = None
-    # The answer to a crisis ("she's scared"): while a practice runs, it ends the practice instead.
+    # A crisis or fear-sign answer (content's ``ends_practice``): while a practice runs, the
+    # practice ends now instead (``handlers.base.IntentHandler.handle``).
     urgent: bool = False
 
     @classmethod

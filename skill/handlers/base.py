@@ -34,7 +34,8 @@ class IntentHandler(AbstractRequestHandler):
             # running practice ends now, before any advice.
             from skill.handlers.practice import end_now
 
-            reply = end_now(handler_input, state, reply)
+            urgent = reply
+            reply = end_now(handler_input, state, lambda: urgent)
         return respond(handler_input, reply)
 
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:

@@ -19,6 +19,7 @@ import datetime
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
@@ -477,16 +478,16 @@ class OutcomeHandler(IntentHandler):
             practised=spoken_length(practised) if practised else None)
 
 
-def end_now(handler_input: HandlerInput, state: SessionState, urgent: Reply) -> Reply:
+def end_now(handler_input: HandlerInput, state: SessionState, otherwise: Callable[[], Reply]) -> Reply:
     """A scare while a practice runs: the action first, the timer cancelled, a scared practice logged.
 
-    ``urgent`` is the crisis answer the turn would have given; it stands when no practice runs.
+    ``otherwise`` gives the answer the turn would have had; it stands when no practice runs.
     """
     now = _now(handler_input)
     session = _running(handler_input, state, now)
     if session is None:
         state.practice = None
-        return urgent
+        return otherwise()
     had_timer = session.timer_id is not None
     practised = _end(handler_input, session, now)
     _store(state, None)

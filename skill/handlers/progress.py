@@ -220,8 +220,16 @@ class LogPracticeHandler(ProgressIntentHandler):
         if outcome not in OUTCOMES:
             state.pending = None
             return Reply.from_template("progress_missing", kind="outcome")
-        return log_outcome(handler_input, state, outcome, seconds=_seconds(handler_input), practice_kind=None,
-                           template="progress_logged", one_shot=one_shot)
+
+        def logged() -> Reply:
+            return log_outcome(handler_input, state, outcome, seconds=_seconds(handler_input), practice_kind=None,
+                               template="progress_logged", one_shot=one_shot)
+
+        if outcome == "scared" and state.practice is not None:
+            from skill.handlers.practice import end_now
+
+            return end_now(handler_input, state, logged)
+        return logged()
 
 
 class SummaryHandler(IntentHandler):
