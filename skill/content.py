@@ -32,8 +32,6 @@ class Entry:
     aliases: tuple[str, ...] = ()
     intent: str | None = None
     urgent: bool = False
-    # Said while a practice runs (fear signs, a crisis), this answer ends the practice first.
-    ends_practice: bool = False
 
 
 @dataclass(frozen=True)
@@ -137,7 +135,6 @@ def load_guide(path: Path = GUIDE_PATH) -> Guide:
             aliases=_tuple(t, "aliases"),
             intent=t.get("intent"),
             urgent=t.get("urgent", False),
-            ends_practice=t.get("ends_practice", t.get("urgent", False)),
         )
         for t in raw["topics"]
     )

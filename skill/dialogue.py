@@ -11,7 +11,7 @@ are plain classes: they are created on every cold start, where a dataclass costs
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from ask_sdk_core.handler_input import HandlerInput
@@ -46,16 +46,15 @@ class Reply:
     card_title: str | None = None
     card_text: str | None = None
     end_session: bool = False
-    directives: list[Any] = field(default_factory=list)
     # Whether "repeat" should replay this reply; a pure "say that again" prompt should not be kept.
     repeatable: bool = True
     # Scopes for the Alexa app's consent card, shown instead of the text card.
     consent_card: tuple[str, ...] = ()
     # Alexa asks this permission itself: no reprompt of ours, and the microphone is Alexa's.
     permission_request: PermissionRequest | None = None
-    # A crisis or fear-sign answer (content's ``ends_practice``): while a practice runs, the
-    # practice ends now instead (``handlers.base.IntentHandler.handle``).
-    urgent: bool = False
+    # The guide topic this answers; while a practice runs, some topics end it first
+    # (``practice.ending_topics``, checked in ``handlers.base.IntentHandler.handle``).
+    topic: str | None = None
 
     @classmethod
     def from_template(
@@ -258,8 +257,6 @@ def respond(handler_input: HandlerInput, reply: Reply) -> Response:
         title = reply.card_title or SKILL_NAME
         text = reply.card_text or speech.plain_text(reply.speech)
         builder.set_card(SimpleCard(title=title, content=text))
-    for directive in reply.directives:
-        builder.add_directive(directive)
     state = SessionState.of(handler_input)
     if reply.repeatable and not reply.end_session and handler_input.request_envelope.session is not None:
         state.keep_for_repeat(reply)

@@ -54,11 +54,25 @@ class PracticeKind:
         return self.step.max_advised_seconds
 
 
+def _timer_content() -> dict[str, Any]:
+    with TIMER_CONTENT.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+@cache
+def ending_topics() -> frozenset[str]:
+    """Guide topics that end a running practice when they are the answer (timer.toml ``[practice]``)."""
+    topics = frozenset(_timer_content().get("practice", {}).get("ends_on_topics", ()))
+    unknown = sorted(topic for topic in topics if guide().entry(topic) is None)
+    if unknown:
+        raise ContentError(f"{TIMER_CONTENT.name}: [practice] ends_on_topics names no guide topic {', '.join(unknown)}")
+    return topics
+
+
 @cache
 def kinds() -> dict[str, PracticeKind]:
     """Every session kind the guide's steps name, with its reminder and announcement."""
-    with TIMER_CONTENT.open("rb") as handle:
-        raw = tomllib.load(handle).get("kinds", {})
+    raw = _timer_content().get("kinds", {})
     found: dict[str, PracticeKind] = {}
     for step in guide().steps:
         data = raw.get(step.session_kind)

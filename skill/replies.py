@@ -33,7 +33,7 @@ def answer(entry: Entry, state: SessionState, *, chunk: int = 0, one_shot: bool 
         card_text=entry.card,
         end_session=one_shot,
     )
-    reply.urgent = entry.ends_practice
+    reply.topic = entry.id
     return reply
 
 

@@ -91,3 +91,15 @@ def test_a_mistyped_store_fails_at_start_naming_the_variable():
     with pytest.raises(SettingsError, match="CHC_STORE='dynamo'"):
         Settings.from_env({"CHC_STORE": "dynamo"})
     assert Settings.from_env({"CHC_STORE": "memory"}).store == "memory"
+
+
+def test_a_practice_ending_topic_that_the_guide_lacks_is_named_at_load(tmp_path, monkeypatch):
+    path = tmp_path / "timer.toml"
+    path.write_text(practice.TIMER_CONTENT.read_text().replace('"warning_signs"', '"warning_sign"'))
+    monkeypatch.setattr(practice, "TIMER_CONTENT", path)
+    practice.ending_topics.cache_clear()
+    try:
+        with pytest.raises(ContentError, match=r"timer\.toml: \[practice\] ends_on_topics names no guide topic warning_sign"):
+            practice.ending_topics()
+    finally:
+        practice.ending_topics.cache_clear()

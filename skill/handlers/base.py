@@ -29,13 +29,12 @@ class IntentHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         state = SessionState.of(handler_input)
         reply = self.reply(handler_input, state, is_one_shot(handler_input))
-        if reply.urgent and state.practice is not None:
-            # Whatever noticed the crisis (a topic intent, search, the lead's urgent detector), a
-            # running practice ends now, before any advice.
-            from skill.handlers.practice import end_now
+        if reply.topic is not None and state.practice is not None:
+            # Whatever chose the topic (a topic intent, search, an urgent detector), a scare
+            # during a practice ends the practice before any advice.
+            from skill.handlers.practice import end_if_scared
 
-            urgent = reply
-            reply = end_now(handler_input, state, lambda: urgent)
+            reply = end_if_scared(handler_input, state, reply)
         return respond(handler_input, reply)
 
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:

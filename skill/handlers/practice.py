@@ -42,6 +42,7 @@ from skill.practice import (
     announce_text,
     check_length,
     easier_kind,
+    ending_topics,
     fit,
     is_far_beyond_advice,
     iso_duration,
@@ -498,6 +499,13 @@ def end_now(handler_input: HandlerInput, state: SessionState, otherwise: Callabl
         handler_input, state, "scared", seconds=practised, practice_kind=kind.id, template="practice_scared",
         one_shot=False, says_if_unsaved=True, ends_practice=True, cat=cat, timer=had_timer, easier=easier.spoken,
         easier_length=spoken_length(easier.step.suggested_seconds))
+
+
+def end_if_scared(handler_input: HandlerInput, state: SessionState, reply: Reply) -> Reply:
+    """The turn's answer, unless its topic is one that ends a running practice (a scare, a crisis)."""
+    if reply.topic not in ending_topics():
+        return reply
+    return end_now(handler_input, state, lambda: reply)
 
 
 def welcome_back(handler_input: HandlerInput, state: SessionState, home: Household) -> Reply | None:
