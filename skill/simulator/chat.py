@@ -56,7 +56,8 @@ def turn_json(turn: Turn) -> dict[str, Any]:
         "reprompt": turn.reprompt,
         "card": turn.card,
         "directives": turn.directives,
-        "session_open": turn.response is not None and not turn.ends_session,
+        "session_open": (turn.response is not None and not turn.ends_session
+                         and (turn.request or {}).get("request", {}).get("type") != "SessionEndedRequest"),
         "handled": turn.response is not None,
     }
 
