@@ -224,7 +224,12 @@ class RunningPractice:
             self.paused_at = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Whole seconds (request timestamps have no finer grain): DynamoDB takes no floats."""
+        stored = asdict(self)
+        for key in ("started_at", "paused_at", "ended_at", "paused_total"):
+            if stored[key] is not None:
+                stored[key] = round(stored[key])
+        return stored
 
     @classmethod
     def from_dict(cls, value: Any) -> RunningPractice | None:

@@ -5,6 +5,7 @@ the skill's notion of now too.
 """
 from __future__ import annotations
 
+import boto3
 import pytest
 
 from skill.builder import build_skill, handle_event
@@ -14,6 +15,8 @@ from skill.practice import ASK_ABOUT_WITHIN_SECONDS
 from skill.simulator.conversation import Conversation
 from skill.simulator.timers_api import MAX_TIMERS, TimersApiEmulator
 from skill.speech import plain_text
+from tests.support import dynamodb_local
+from tests.test_persistence_dynamodb import CREDENTIALS, make_store
 
 
 @pytest.fixture(scope="module")
@@ -201,3 +204,26 @@ def test_a_permission_revoked_between_sessions_is_asked_for_again(luna, timers):
     turn = luna.say("start a two minute outdoor session")
     assert "turned off" in turn.speech and turn.directives[0]["name"] == "AskFor"
     assert "I'll ring" in luna.say("i approve").speech and len(timers.timers) == 1
+
+
+@pytest.mark.dynamodb
+def test_a_running_practice_is_kept_in_dynamodb_and_asked_about_at_the_next_launch(dynamodb_server, timers):
+    client = boto3.client("dynamodb", endpoint_url=dynamodb_server.endpoint, region_name=dynamodb_local.REGION,
+                          **CREDENTIALS)
+    name = f"practice-{timers.now().timestamp():.0f}"
+    client.create_table(TableName=name, KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                        BillingMode="PAY_PER_REQUEST")
+    store = make_store(dynamodb_server.endpoint, name)
+    skill = build_skill(store=store, api_client=timers.api_client())
+    talk = Conversation(lambda event: handle_event(event, skill=skill), timers=timers)
+    talk.grant_timers()
+    talk.say("open cat harness coach")
+    talk.say("we're on step five")
+    talk.say("start a two minute outdoor session")
+    talk.silence()
+    timers.advance(200)
+    assert "How did your cat's outdoor session go?" in talk.say("open cat harness coach").speech
+    talk.say("it was calm")
+    [practice] = HouseholdRepository(store).load(talk.user_id, timers.now().date()).household.active_cat.sessions
+    assert (practice.kind, practice.seconds, practice.outcome) == ("outdoor", 120, "calm")

@@ -152,6 +152,7 @@ class TimersApiEmulator:
         # Timers the owner set outside the skill ("Alexa, set a pasta timer"): they count towards
         # the device's limit but are never listed to the skill.
         self.personal_timers = 0
+        self.max_timers = MAX_TIMERS
         self.rung: list[EmulatedTimer] = []
         self.calls: list[tuple[str, str, dict[str, Any] | None]] = []
         self._offset = datetime.timedelta()
@@ -308,8 +309,8 @@ class TimersApiEmulator:
             return 400, {"code": "INVALID_REQUEST", "message": "; ".join(problems)}
         if label and any(t.label == label for t in self.timers.values()):
             return 400, {"code": "DUPLICATE_TIMER_LABEL", "message": f"a timer labelled {label!r} exists"}
-        if len(self.timers) + self.personal_timers >= MAX_TIMERS:
-            return 400, {"code": "MAX_TIMERS_EXCEEDED", "message": f"at most {MAX_TIMERS} timers"}
+        if len(self.timers) + self.personal_timers >= self.max_timers:
+            return 400, {"code": "MAX_TIMERS_EXCEEDED", "message": f"at most {self.max_timers} timers"}
         seconds = check.seconds or 0
         timer = EmulatedTimer(
             id=str(uuid.uuid4()), label=label, seconds=seconds, created=now,
