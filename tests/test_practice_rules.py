@@ -83,3 +83,17 @@ def test_a_kept_practice_is_running_worth_asking_about_or_stale(kept, now, expec
 ])
 def test_the_logged_length_is_the_real_length(kept, now, seconds):
     assert kept.practised(now) == seconds
+
+
+def test_schema_three_keeps_the_running_practice_and_migrates_schema_two_records():
+    import datetime
+
+    from skill.persistence.schema import SCHEMA_VERSION, decode, encode
+    from skill.training import Household
+
+    home = Household.new(datetime.date(2026, 12, 2))
+    home.practice = practice(ended_at=START + 50).to_dict()
+    assert SCHEMA_VERSION == 3
+    assert decode(encode(home), 3).practice == home.practice
+    older = {key: value for key, value in encode(home).items() if key != "practice"}
+    assert decode(older, 2).practice is None
