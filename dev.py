@@ -2,7 +2,7 @@
 """One entry point for developers and CI, runnable with nothing but Python 3.11+.
 
     python3 dev.py chat            talk to the skill locally (embedded SQLite store, no AWS)
-    python3 dev.py test            the whole test suite: lint, DynamoDB Local, pytest
+    python3 dev.py test            the whole test suite: lint, types, DynamoDB Local, pytest
     python3 dev.py serve           the skill as a web service on 127.0.0.1
     python3 dev.py model           regenerate interaction_model/ from skill/interaction/
     python3 dev.py train           retrain skill/understanding/model.json from the bank's tuning part
@@ -114,6 +114,9 @@ def cmd_test(extra: list[str]) -> int:
     lint = subprocess.run([str(VENV / "bin" / "ruff"), "check", "."], cwd=ROOT)
     if lint.returncode:
         return lint.returncode
+    types = subprocess.run([str(VENV / "bin" / "mypy")], cwd=ROOT)  # files and rules: pyproject.toml
+    if types.returncode:
+        return types.returncode
     return subprocess.run([str(python), "-m", "pytest", *extra], cwd=ROOT, env=env).returncode
 
 

@@ -70,7 +70,7 @@ def tree_state() -> dict[str, Any]:
         "uncommitted_changes": bool(git("status", "--porcelain")),
         "features": {
             "persistence (skill/persistence)": common.module_present("skill.persistence"),
-            "timer (skill/timer.py)": common.module_present("skill.timer"),
+            "timer (skill/practice.py)": common.module_present("skill.practice"),
             "Timers API emulation (skill/simulator/timers_api.py)": common.module_present("skill.simulator.timers_api"),
             "web service (skill/web)": common.module_present("skill.web"),
             "web load script (bench/load.py)": LOAD_SCRIPT.exists(),

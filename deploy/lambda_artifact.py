@@ -61,9 +61,11 @@ PLATFORMS = {
 MACHINES = {"arm64": "aarch64", "x86_64": "x86_64"}
 SKIPPED_NAMES = {"__pycache__", ".DS_Store"}
 SKIPPED_SUFFIXES = {".pyc", ".pyo"}
-# Parts of skill/ that Lambda never imports: the chat simulator, its NLU and its Timers API
-# emulation are development tools (about 40 KB zipped with bytecode, room the screens use).
-DEV_ONLY = ("simulator",)
+# Developer tools inside skill/ that Lambda never runs: the simulator and chat CLI, the interaction
+# model generator and its sources, the ``python -m skill`` command line, and the understanding
+# model's trainer and the utterance bank reader (the trained weights in model.json do ship).
+DEV_ONLY = ("simulator", "interaction", "interaction_model.py", "__main__.py",
+            "understanding/training.py", "understanding/bank.py")
 
 # The issue's size target (3 MB zipped, decimal as the bench reports it). Bytecode for all 900
 # modules would add 2.6 MB, so only what pays off most on a cold start gets it.
@@ -108,7 +110,7 @@ _CloudFormationLoader.add_multi_constructor("!", _intrinsic)
 def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
     """template.yaml as plain data, with short-form intrinsics expanded to their long form."""
     with path.open(encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=_CloudFormationLoader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(handle, Loader=_CloudFormationLoader)
 
 
 @dataclass(frozen=True)
@@ -229,12 +231,12 @@ def resolve(target: Target, requirements: Path = REQUIREMENTS) -> dict[str, str]
     return wanted
 
 
-def _copy_tree(source: Path, destination: Path, leave_out: tuple[str, ...] = ()) -> None:
-    """Copy without caches; ``leave_out`` names entries directly under ``source`` not to ship."""
+def _copy_tree(source: Path, destination: Path, *, leave_out: tuple[str, ...] = ()) -> None:
+    """Copy ``source``, leaving out caches and the paths (relative to ``source``) in ``leave_out``."""
     def ignore(directory: str, names: list[str]) -> list[str]:
-        top = Path(directory) == source
+        here = Path(directory).relative_to(source)
         return [n for n in names if n in SKIPPED_NAMES or Path(n).suffix in SKIPPED_SUFFIXES
-                or (top and n in leave_out)]
+                or (here / n).as_posix() in leave_out]
 
     shutil.copytree(source, destination, ignore=ignore)
 

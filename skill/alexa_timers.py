@@ -15,8 +15,19 @@ from typing import TYPE_CHECKING
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model.services import ServiceException
+from ask_sdk_model.services.timer_management import (
+        AnnounceOperation,
+        CreationBehavior,
+        DisplayExperience,
+        NotificationConfig,
+        TextToAnnounce,
+        TimerRequest,
+        TriggeringBehavior,
+        Visibility,
+    )
 
-from skill.timer import check_length, iso_duration
+from skill.durations import check, iso_duration
+from skill.practice import MAX_SECONDS
 
 if TYPE_CHECKING:
     from ask_sdk_model.services.timer_management.timer_management_service_client import (
@@ -34,6 +45,10 @@ class TimersUnavailable(Exception):
     """The Timers API could not be used: server error, timeout, no endpoint, device without timers."""
 
 
+class TimersFull(TimersUnavailable):
+    """The account already has the ten timers the service allows (the skill's and personal ones)."""
+
+
 @dataclass(frozen=True)
 class TimerState:
     """What the Timers API reports about one timer, reduced to what the skill uses."""
@@ -48,8 +63,7 @@ class TimerState:
 
 
 def _seconds(duration: str | None) -> int | None:
-    check = check_length(duration)
-    return check.seconds if check.ok else None
+    return check(duration, longest=MAX_SECONDS).seconds
 
 
 def _state(response) -> TimerState:
@@ -94,24 +108,16 @@ class AlexaTimers:
             log.warning("Timers API %s failed: %s %s", what, error.status_code, error)
             if error.status_code in (401, 403):
                 raise TimersPermissionMissing(str(error)) from error
+            code = str(getattr(error.body, "code", "") or "")
+            if error.status_code == 400 and "MAX_TIMERS" in code:
+                raise TimersFull(f"{what}: {code}") from error
             raise TimersUnavailable(f"{what}: {error.status_code}") from error
-        except Exception as error:  # noqa: BLE001 - an unreadable answer is as good as no answer
+        except Exception as error:
             log.warning("Timers API %s returned something unreadable: %s", what, error)
             raise TimersUnavailable(f"{what}: unreadable response") from error
 
     def create(self, *, label: str, seconds: int, announce: str, locale: str) -> TimerState:
         """An ANNOUNCE timer: when it ends the device rings and says ``announce``, session or not."""
-        # Imported here: only timer turns need the request model, and every cold start would pay for it.
-        from ask_sdk_model.services.timer_management import (
-            AnnounceOperation,
-            CreationBehavior,
-            DisplayExperience,
-            NotificationConfig,
-            TextToAnnounce,
-            TimerRequest,
-            TriggeringBehavior,
-            Visibility,
-        )
 
         request = TimerRequest(
             duration=iso_duration(seconds),

@@ -44,7 +44,7 @@ class AlexaApiClient(DefaultApiClient):
         except requests.RequestException as error:
             raise ApiClientException(f"Error executing the request: {error}") from error
         return ApiClientResponse(
-            headers=self._convert_dict_to_list_tuples(response.headers),
+            headers=self._convert_dict_to_list_tuples(dict(response.headers)),
             status_code=response.status_code,
             body=response.text,
         )

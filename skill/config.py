@@ -2,8 +2,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+STORES = ("dynamodb", "sqlite", "memory")
+
+
+class SettingsError(ValueError):
+    """A setting the skill cannot run with; the message names the environment variable."""
 
 
 @dataclass(frozen=True)
@@ -21,8 +28,16 @@ class Settings:
     dynamodb_endpoint: str | None = None
     aws_region: str | None = None
 
+    def __post_init__(self) -> None:
+        """Checked when the skill is built (process start), so a typo fails there, not per user."""
+        if self.store not in STORES:
+            raise SettingsError(f"CHC_STORE={self.store!r} is not a progress store: use one of {', '.join(STORES)}")
+        if self.store == "dynamodb" and not self.table_name:
+            raise SettingsError("TABLE_NAME is empty: the DynamoDB store needs a table name")
+
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """The settings from the environment; raises SettingsError naming a bad variable."""
         env = os.environ if environ is None else environ
         return cls(
             skill_id=env.get("SKILL_ID") or None,

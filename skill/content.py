@@ -1,15 +1,22 @@
-"""What the coach knows: the five steps and the topics of the training guide, as plain data.
+"""What the coach knows: the steps and the topics of the training guide, as plain data.
 
 The text lives in ``content/guide.toml`` so that adding a step or an FAQ entry is a data change.
-Loading happens once per process (``guide()`` is cached) because Lambda containers are reused.
+Loading happens once per process (``guide()`` is cached) because Lambda containers are reused,
+and on first use (tomllib is imported then), so a launch for a new user never parses it. Files
+that do not hold together raise ContentError naming the file and the entry.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 GUIDE_PATH = Path(__file__).parent / "content" / "guide.toml"
+
+
+class ContentError(ValueError):
+    """A content file that does not hold together; the message names the file and the entry."""
 
 
 @dataclass(frozen=True)
@@ -72,16 +79,35 @@ class Guide:
         return frozenset(t.intent for t in self.topics if t.intent)
 
 
-def _tuple(raw: dict, key: str) -> tuple[str, ...]:
+def _tuple(raw: dict[str, Any], key: str) -> tuple[str, ...]:
     return tuple(raw.get(key, ()))
+
+
+def _require(raw: dict[str, Any], keys: tuple[str, ...], where: str) -> None:
+    missing = [key for key in keys if key not in raw]
+    if missing:
+        raise ContentError(f"{where} lacks {', '.join(missing)}")
+
+
+def _check_steps(path: Path, raw_steps: list[dict[str, Any]]) -> None:
+    """Steps are numbered 1..N without gaps, and each has what the skill speaks and times."""
+    for index, raw in enumerate(raw_steps):
+        _require(raw, ("number", "name", "card", "speech", "session_kind", "goal", "ready_when", "clicker"),
+                  f"{path.name}: [[steps]] #{index + 1} ({raw.get('name', 'unnamed')})")
+    numbers = sorted(raw["number"] for raw in raw_steps)
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise ContentError(f"{path.name}: step numbers must run 1..{len(numbers)} without gaps, found {numbers}")
 
 
 def load_guide(path: Path = GUIDE_PATH) -> Guide:
     """Parse the guide data; steps get ids ``step:N`` so search results can point at them."""
-    import tomllib  # here, not at the top: a cold start that never reads the guide (a first launch) skips the parser
+    import tomllib
 
     with path.open("rb") as handle:
         raw = tomllib.load(handle)
+    _check_steps(path, raw.get("steps", []))
+    for index, topic in enumerate(raw.get("topics", [])):
+        _require(topic, ("id", "title", "speech", "card"), f"{path.name}: [[topics]] #{index + 1} ({topic.get('id')})")
     steps = tuple(
         Step(
             id=f"step:{s['number']}",
@@ -120,4 +146,4 @@ def load_guide(path: Path = GUIDE_PATH) -> Guide:
 
 @cache
 def guide() -> Guide:
-    return load_guide()
+    return load_guide(GUIDE_PATH)

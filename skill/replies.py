@@ -5,8 +5,11 @@ tested without building a request.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from skill.content import Entry, Guide, Step, guide
-from skill.dialogue import Reply, Screen, SessionState
+from skill.dialogue import Ask, Pending, Reply, Screen, SessionState
+from skill.training import CatProgress
 
 FOLLOW_UP = "What else would you like to know?"
 
@@ -16,7 +19,7 @@ def answer(entry: Entry, state: SessionState, *, chunk: int = 0, one_shot: bool 
     chunk = max(0, min(chunk, len(entry.speech) - 1))
     has_more = chunk + 1 < len(entry.speech)
     state.more = {"entry": entry.id, "next": chunk + 1} if has_more and not one_shot else None
-    state.pending = "more" if has_more and not one_shot else None
+    state.pending = Pending(Ask.MORE) if has_more and not one_shot else None
     if isinstance(entry, Step):
         return _step(entry, state, chunk, has_more, one_shot)
     reply = Reply.from_template(
@@ -32,6 +35,7 @@ def answer(entry: Entry, state: SessionState, *, chunk: int = 0, one_shot: bool 
         end_session=one_shot,
     )
     reply.screen = Screen("urgent" if entry.urgent else "topic", entry.id)
+    reply.topic = entry.id
     return reply
 
 
@@ -71,3 +75,14 @@ def continue_answer(state: SessionState) -> Reply | None:
         state.more = None
         return None
     return answer(entry, state, chunk=more["next"])
+
+
+def who(cat: CatProgress) -> str:
+    return cat.name or "your cat"
+
+
+def cat_context(cat: CatProgress) -> dict[str, Any]:
+    """What every template about a cat may use: its name, its step from the guide, how many steps."""
+    name = who(cat)
+    return {"who": name, "Who": name[:1].upper() + name[1:], "step": guide().step(cat.step),
+            "total": len(guide().steps)}

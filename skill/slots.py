@@ -5,7 +5,7 @@ from typing import Any
 
 from ask_sdk_core.handler_input import HandlerInput
 
-from skill.progress import clean_name
+from skill.training import clean_name
 
 # Longest cat name kept from a slot, before the domain's own bound.
 MAX_NAME_CHARS = 60

@@ -155,10 +155,13 @@ def test_artifact_holds_the_handler_the_skill_and_its_content(artifact):
     assert all(pyc.name.endswith(f".{tag}.pyc") for pyc in root.rglob("*.pyc")), "bytecode only for the runtime"
 
 
-def test_artifact_ships_the_screens_and_leaves_out_the_simulator(artifact):
-    screens = artifact.output / "skill" / "screens"
-    assert sorted(p.name for p in screens.glob("*.json")) == ["page.json", "session.json", "urgent.json"]
-    assert not (artifact.output / "skill" / "simulator").exists()
+def test_artifact_ships_the_screens_and_leaves_out_the_developer_tools(artifact):
+    skill = artifact.output / "skill"
+    assert sorted(p.name for p in (skill / "screens").glob("*.json")) == ["page.json", "session.json", "urgent.json"]
+    assert (skill / "understanding" / "model.json").exists()
+    for dev_only in ("simulator", "interaction", "interaction_model.py", "__main__.py",
+                     "understanding/training.py", "understanding/bank.py"):
+        assert not (skill / dev_only).exists(), dev_only
 
 
 def test_artifact_leaves_out_what_lambda_provides(artifact):

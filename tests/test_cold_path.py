@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RARE_TURN_MODULES = ["skill.handlers.timer", "skill.timer", "skill.alexa_timers", "skill.api_client",
-                     "skill.search", "requests", "isodate", "skill.understanding.meaning",
-                     "skill.understanding.classifier", "snowballstemmer"]
+RARE_TURN_MODULES = ["skill.handlers.practice", "skill.practice", "skill.alexa_timers", "skill.api_client",
+                     "skill.search", "requests", "isodate", "ask_sdk_model.interfaces.connections", "skill.durations",
+                     "skill.understanding.meaning", "skill.understanding.classifier", "snowballstemmer"]
 # What only a device with a screen needs: the screens and the SDK's APL models.
 SCREEN_MODULES = ["skill.screens", "ask_sdk_model.interfaces.alexa.presentation.apl"]
 

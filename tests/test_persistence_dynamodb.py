@@ -21,8 +21,8 @@ from skill.config import Settings
 from skill.persistence import HouseholdRepository, StoreUnavailable, VersionConflict
 from skill.persistence.dynamodb import DynamoDbStore
 from skill.persistence.schema import SCHEMA_VERSION, encode
-from skill.progress import Household, log_practice, set_step
 from skill.simulator.conversation import Conversation
+from skill.training import Household, log_practice, set_step
 from tests.support import dynamodb_local
 
 pytestmark = pytest.mark.dynamodb
@@ -62,7 +62,7 @@ def raw_item(table, user_id: str) -> dict:
 
 def record_at_step(step: int) -> dict:
     home = Household.new(TODAY)
-    set_step(home, step, TODAY)
+    set_step(home, step, TODAY, last_step=5)
     return encode(home)
 
 
@@ -153,7 +153,7 @@ def test_conflicts_are_retried_a_bounded_number_of_times(store):
     def change(home: Household) -> None:
         attempts.append(1)
         store.save("alice", record_at_step(4), schema=SCHEMA_VERSION, expected_version=store.load("alice").version)
-        set_step(home, 2, TODAY)
+        set_step(home, 2, TODAY, last_step=5)
 
     with pytest.raises(VersionConflict):
         repository.update("alice", change, TODAY, stale)

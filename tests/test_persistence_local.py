@@ -18,7 +18,7 @@ from skill.persistence import HouseholdRepository, StoreUnavailable, VersionConf
 from skill.persistence.memory import MemoryStore
 from skill.persistence.schema import SCHEMA_VERSION
 from skill.persistence.sqlite import SQLiteStore
-from skill.progress import log_practice
+from skill.training import log_practice
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = datetime.date(2024, 5, 1)
@@ -116,7 +116,7 @@ def test_importing_the_skill_creates_nothing_aws_without_a_region():
     """Lambda cold start and local runs: no boto3 resource (and no region) needed at import."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env["CHC_STORE"] = "dynamodb"
-    code = ("import sys, skill.builder, skill.handlers, skill.household; skill.builder.build_skill(); "
+    code = ("import sys, skill.builder, skill.handlers, skill.storage; skill.builder.build_skill(); "
             "print('ask_sdk_dynamodb.adapter' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False"]

@@ -6,7 +6,7 @@ import datetime
 import pytest
 
 from skill.persistence.schema import SCHEMA_VERSION, CorruptRecord, decode, encode
-from skill.progress import (
+from skill.training import (
     MAX_SESSIONS_PER_CAT,
     Household,
     ProgressError,
@@ -37,7 +37,7 @@ def test_a_new_household_has_one_unnamed_cat_at_step_one_and_no_progress():
 
 def test_log_practice_records_date_step_duration_and_outcome_for_the_active_cat():
     home = Household.new(DAY1)
-    set_step(home, 3, DAY1)
+    set_step(home, 3, DAY1, last_step=5)
     session = log_practice(home, outcome="calm", today=day(2), seconds=120, kind="leash")
     assert (session.date, session.step, session.seconds, session.kind, session.outcome) == \
         ("2024-05-02", 3, 120, "leash", "calm")
@@ -50,7 +50,7 @@ def test_unknown_outcomes_and_steps_are_refused():
     with pytest.raises(ProgressError):
         log_practice(home, outcome="meh", today=DAY1)
     with pytest.raises(ProgressError):
-        set_step(home, 6, DAY1)
+        set_step(home, 6, DAY1, last_step=5)
 
 
 def test_calm_sessions_on_one_day_are_not_yet_ready_but_several_days_are():
@@ -85,7 +85,7 @@ def test_sessions_at_an_earlier_step_do_not_count_towards_the_current_one():
     home = Household.new(DAY1)
     for n in (1, 2, 3):
         log_practice(home, outcome="calm", today=day(n))
-    finish_step(home, day(3))
+    finish_step(home, day(3), last_step=5)
     summary = summarize(home.active_cat, day(4))
     assert (summary.step, summary.sessions_at_step, summary.readiness) == (2, 0, "not_started")
     assert summary.days_since_start == 3
@@ -93,33 +93,33 @@ def test_sessions_at_an_earlier_step_do_not_count_towards_the_current_one():
 
 def test_finishing_is_the_owners_call_and_says_whether_the_log_agreed():
     home = Household.new(DAY1)
-    rushed = finish_step(home, DAY1)
+    rushed = finish_step(home, DAY1, last_step=5)
     assert (rushed.step, rushed.suggested_ready) == (2, False)
     for n in (1, 2, 3):
         log_practice(home, outcome="calm", today=day(n))
-    ready = finish_step(home, day(3), 2)
+    ready = finish_step(home, day(3), 2, last_step=5)
     assert (ready.finished, ready.step, ready.suggested_ready) == (2, 3, True)
 
 
 def test_finishing_an_earlier_step_does_not_move_the_cat_back():
     home = Household.new(DAY1)
-    set_step(home, 4, DAY1)
-    result = finish_step(home, DAY1, 1)
+    set_step(home, 4, DAY1, last_step=5)
+    result = finish_step(home, DAY1, 1, last_step=5)
     assert result.already_past and home.active_cat.step == 4
 
 
 def test_finishing_the_last_step_marks_training_done_and_going_back_reopens_it():
     home = Household.new(DAY1)
-    set_step(home, 5, DAY1)
-    result = finish_step(home, day(9))
+    set_step(home, 5, DAY1, last_step=5)
+    result = finish_step(home, day(9), last_step=5)
     assert result.all_done and home.active_cat.finished_on == "2024-05-09"
-    change = set_step(home, 4, day(10))
+    change = set_step(home, 4, day(10), last_step=5)
     assert change.back and home.active_cat.finished_on is None
 
 
 def test_naming_the_first_cat_then_adding_and_switching_keeps_separate_progress():
     home = Household.new(DAY1)
-    set_step(home, 3, DAY1)
+    set_step(home, 3, DAY1, last_step=5)
     assert name_active_cat(home, "luna").kind == "named"
     assert home.active_cat.name == "Luna" and home.active_cat.step == 3
     milo = add_cat(home, "Milo", day(2))
@@ -145,7 +145,7 @@ def test_switching_to_an_unknown_cat_is_refused():
 def test_reset_goes_back_to_step_one_with_an_empty_log_and_keeps_the_name():
     home = Household.new(DAY1)
     name_active_cat(home, "Luna")
-    set_step(home, 4, DAY1)
+    set_step(home, 4, DAY1, last_step=5)
     log_practice(home, outcome="calm", today=DAY1)
     cat = reset_active_cat(home, day(5))
     assert (cat.name, cat.step, cat.sessions, cat.started_on) == ("Luna", 1, [], "2024-05-05")

@@ -25,7 +25,7 @@ from skill.persistence.memory import MemoryStore
 from skill.persistence.schema import SCHEMA_VERSION, applied_ids
 from skill.persistence.sqlite import SQLiteStore
 from skill.persistence.store import ProgressStore, StoreUnavailable
-from skill.progress import log_practice
+from skill.training import log_practice
 from skill.simulator.conversation import Conversation
 from tests.support import dynamodb_local
 

@@ -49,10 +49,11 @@ def talk(timers, store):
 
 @pytest.fixture
 def granted(talk):
-    """Luna's owner, who allowed timers in the Alexa app, in an open session."""
+    """Luna's owner, who allowed timers in the Alexa app, in an open session; Luna is ready for outdoors."""
     talk.grant_timers()
     talk.say("open cat harness coach")
     talk.say("my cat's name is luna")
+    talk.say("we're on step five")
     return talk
 
 
@@ -157,7 +158,7 @@ def test_pause_and_resume_use_the_timers_api(granted, timers):
 
 def test_no_consent_asks_for_the_timers_permission_by_voice(talk, timers):
     talk.say("open cat harness coach")
-    turn = talk.say("start a two minute outdoor session")
+    turn = talk.say("start a two minute harness session")
     [directive] = turn.directives
     assert directive["type"] == "Connections.SendRequest" and directive["name"] == "AskFor"
     assert directive["payload"] == {"@type": "AskForPermissionsConsentRequest", "@version": "2",
@@ -169,7 +170,7 @@ def test_no_consent_asks_for_the_timers_permission_by_voice(talk, timers):
 
 def test_accepting_the_permission_creates_the_timer_and_confirms(talk, timers):
     talk.say("open cat harness coach")
-    talk.say("start a two minute outdoor session")
+    talk.say("start a two minute harness session")
     turn = talk.say("i approve")
     assert turn.request["request"]["type"] == "Connections.Response"
     assert "Thanks for allowing timers" in turn.speech and "I'll ring" in turn.speech
@@ -180,7 +181,7 @@ def test_accepting_the_permission_creates_the_timer_and_confirms(talk, timers):
 @pytest.mark.parametrize("answer", ["DENIED", "NOT_ANSWERED"])
 def test_refusing_explains_the_app_sends_the_card_and_still_keeps_time(talk, timers, answer):
     talk.say("open cat harness coach")
-    talk.say("start a two minute outdoor session")
+    talk.say("start a two minute harness session")
     turn = talk.answer_permission(answer)
     assert "Alexa app" in turn.speech and "keep time here" in turn.speech
     assert turn.card == {"type": "AskForPermissionsConsent", "permissions": [TIMERS_SCOPE]}
@@ -195,7 +196,7 @@ def test_a_revoked_permission_is_asked_for_again(talk, timers):
     talk.grant_timers()
     talk.revoke_timers()  # the request still carries the grant; the API says 401
     talk.say("open cat harness coach")
-    turn = talk.say("start a two minute outdoor session")
+    turn = talk.say("start a two minute harness session")
     assert "turned off" in turn.speech
     assert turn.directives[0]["name"] == "AskFor"
     again = talk.say("i approve")
@@ -219,13 +220,14 @@ def test_a_device_without_a_timers_api_gets_the_same_fallback(talk, timers):
     talk.grant_timers()
     talk.device.api_endpoint = ""
     talk.say("open cat harness coach")
-    turn = talk.say("start a one minute leash session")
+    turn = talk.say("start a one minute harness session")
     assert "couldn't set a timer" in turn.speech and timers.calls == []
 
 
 def test_start_a_session_asks_how_long_suggesting_the_current_steps_length(granted, timers):
+    granted.say("we're on step one")
     asked = granted.say("start a session")
-    assert "How long should Luna's harness session be" in asked.speech and "thirty seconds" in asked.speech
+    assert "How long should Luna's harness session be" in asked.speech and "five seconds" in asked.speech
     granted.say("we're on step five")
     asked = granted.say("start a session")
     assert "outdoor session" in asked.speech and "about two minutes" in asked.speech
@@ -261,13 +263,13 @@ def test_impossible_lengths_get_a_spoken_correction(granted, timers, said, corre
 
 def test_one_shot_start_sets_the_timer_and_ends_the_session(talk, timers):
     talk.grant_timers()
-    turn = talk.say("ask cat harness coach to start a two minute outdoor session")
+    turn = talk.say("ask cat harness coach to start a two minute harness session")
     assert turn.ends_session and "starts now" in turn.speech and len(timers.timers) == 1
 
 
 def test_a_later_session_finds_the_running_timer_through_the_api(talk, timers):
     talk.grant_timers()
-    talk.say("ask cat harness coach to start a two minute outdoor session")
+    talk.say("ask cat harness coach to start a two minute harness session")
     timers.advance(30)
     turn = talk.say("ask cat harness coach how much time is left")
     assert turn.speech.startswith("One minute and thirty seconds left")

@@ -21,9 +21,9 @@ from skill.builder import build_skill
 from skill.config import Settings
 from skill.persistence import HouseholdRepository
 from skill.persistence.dynamodb import DynamoDbStore
-from skill.progress import log_practice
 from skill.simulator import envelopes
 from skill.simulator.conversation import Conversation
+from skill.training import log_practice
 from skill.web import create_app
 from tests.support import dynamodb_local
 from tests.support.web_server import serve_wsgi

@@ -13,9 +13,9 @@ from skill.dialogue import Reply, SessionState, is_one_shot, respond
 
 def intent_name(handler_input: HandlerInput) -> str | None:
     request = handler_input.request_envelope.request
-    if getattr(request, "object_type", None) != "IntentRequest" or request.intent is None:
-        return None
-    return request.intent.name
+    intent = getattr(request, "intent", None) if getattr(request, "object_type", None) == "IntentRequest" else None
+    name = getattr(intent, "name", None)
+    return name if isinstance(name, str) else None
 
 
 class IntentHandler(AbstractRequestHandler):
@@ -28,30 +28,24 @@ class IntentHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state = SessionState.of(handler_input)
-        return respond(handler_input, self.reply(handler_input, state, is_one_shot(handler_input)))
+        reply = self.reply(handler_input, state, is_one_shot(handler_input))
+        if reply.topic is not None and state.practice is not None:
+            # Whatever chose the topic (a topic intent, search, an urgent detector), a scare
+            # during a practice ends the practice before any advice.
+            from skill.handlers.practice import end_if_scared
+
+            reply = end_if_scared(handler_input, state, reply)
+        return respond(handler_input, reply)
 
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
         raise NotImplementedError
 
 
-class PendingAnswerHandler(IntentHandler):
-    """Yes or No answering a question the skill asked; ``pending`` prefixes select which question."""
-
-    pending_prefix: str = ""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        if not super().can_handle(handler_input):
-            return False
-        pending = SessionState.of(handler_input).pending or ""
-        return pending == self.pending_prefix or pending.startswith(self.pending_prefix + ":")
-
-
 class DeferredHandlers(AbstractRequestHandler):
     """A list of handlers from a module that is imported only when a request first reaches them.
 
-    Rare turns (the timer) should not cost every cold start: a LaunchRequest is answered before
-    dispatch gets here. The handler that claims a request is remembered in that request's own
-    attributes, so one instance serves concurrent requests safely.
+    One of the skill's laziness seams (see ``skill.handlers``). The handler that claims a request
+    is kept in that request's own attributes, so one instance serves concurrent requests safely.
     """
 
     def __init__(self, module: str, attribute: str) -> None:
@@ -75,5 +69,7 @@ class DeferredHandlers(AbstractRequestHandler):
                 return True
         return False
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return handler_input.attributes_manager.request_attributes.pop(self._claimed).handle(handler_input)
+    def handle(self, handler_input: HandlerInput) -> Response | None:
+        handler = handler_input.attributes_manager.request_attributes.pop(self._claimed)
+        assert isinstance(handler, AbstractRequestHandler)
+        return handler.handle(handler_input)

@@ -1,12 +1,16 @@
-"""Moving through the steps like a recipe: step N, next, previous, repeat, start over, more, yes/no."""
+"""Moving through the steps like a recipe: step N, next, previous, repeat, start over, more.
+
+Its yes/no answers ("want to hear more?", "shall I read step one?") are registered in ``YES_NO``.
+"""
 from __future__ import annotations
 
 from ask_sdk_core.handler_input import HandlerInput
 
-from skill import household, replies, slots
+from skill import replies, slots, storage
 from skill.content import Guide, guide
-from skill.dialogue import Reply, SessionState
-from skill.handlers.base import IntentHandler, PendingAnswerHandler
+from skill.dialogue import Ask, Pending, Reply, SessionState
+from skill.handlers.base import IntentHandler
+from skill.handlers.yes_no import YesNo
 
 
 class StepHandler(IntentHandler):
@@ -46,7 +50,7 @@ class NextHandler(IntentHandler):
         current = state.step
         if current is None:
             # Nothing heard yet this session: "what's next" means the step this household is on.
-            return replies.step_number(content, household.current(handler_input).active_cat.step, state,
+            return replies.step_number(content, storage.current(handler_input).active_cat.step, state,
                                        one_shot=one_shot)
         if current >= len(content.steps):
             return _past_last(content, state)
@@ -64,7 +68,7 @@ class PreviousHandler(IntentHandler):
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
         current = state.step
         if current is None or current <= 1:
-            state.pending = "step:1"
+            state.pending = Pending(Ask.STEP, step=1)
             return Reply.from_template("first_step")
         return replies.step_number(guide(), current - 1, state, one_shot=one_shot)
 
@@ -84,7 +88,7 @@ class RepeatHandler(IntentHandler):
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
         last = state.last
         if last is None:
-            return Reply.from_template("nothing_to_repeat", remember=False)
+            return Reply.from_template("nothing_to_repeat", repeatable=False)
         return last
 
 
@@ -100,49 +104,19 @@ def _nothing_more(state: SessionState) -> Reply:
     return Reply.from_template("nothing_more", step=state.step)
 
 
-class YesToMoreHandler(PendingAnswerHandler):
-    intents = frozenset({"AMAZON.YesIntent"})
-    pending_prefix = "more"
-
-    def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
-        return replies.continue_answer(state) or _nothing_more(state)
+def _yes_to_more(handler_input: HandlerInput, state: SessionState, pending: Pending) -> Reply:
+    return replies.continue_answer(state) or _nothing_more(state)
 
 
-class YesToStepHandler(PendingAnswerHandler):
+def _yes_to_step(handler_input: HandlerInput, state: SessionState, pending: Pending) -> Reply:
     """Yes to "would you like to start with step one?" and similar offers."""
-
-    intents = frozenset({"AMAZON.YesIntent"})
-    pending_prefix = "step"
-
-    def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
-        number = (state.pending or "").partition(":")[2]
-        return replies.step_number(guide(), int(number) if number.isdigit() else 1, state)
+    return replies.step_number(guide(), pending.step or 1, state)
 
 
-class NoHandler(PendingAnswerHandler):
+def _no_to_offer(handler_input: HandlerInput, state: SessionState, pending: Pending) -> Reply:
     """No to an offer ("want to hear more?"): drop it and ask what else, keeping the session open."""
-
-    intents = frozenset({"AMAZON.NoIntent"})
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        pending = SessionState.of(handler_input).pending or ""
-        return IntentHandler.can_handle(self, handler_input) and pending.split(":")[0] in {"more", "step"}
-
-    def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
-        state.pending = None
-        state.more = None
-        return Reply.from_template("okay_then")
-
-
-class UnpromptedYesNoHandler(IntentHandler):
-    """Yes or no when nothing was asked: no means the user is done; yes gets a nudge."""
-
-    intents = frozenset({"AMAZON.YesIntent", "AMAZON.NoIntent"})
-
-    def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
-        if handler_input.request_envelope.request.intent.name == "AMAZON.NoIntent":
-            return Reply.from_template("goodbye", end_session=True)
-        return Reply.from_template("okay_then")
+    state.more = None
+    return Reply.from_template("okay_then")
 
 
 HANDLERS = [
@@ -152,9 +126,8 @@ HANDLERS = [
     StartOverHandler(),
     RepeatHandler(),
     MoreHandler(),
-    YesToMoreHandler(),
-    YesToStepHandler(),
-    NoHandler(),
 ]
-# Registered after every feature's own yes/no handlers (see handlers/__init__.py).
-UNPROMPTED = [UnpromptedYesNoHandler()]
+YES_NO = {
+    Ask.MORE: YesNo(yes=_yes_to_more, no=_no_to_offer),
+    Ask.STEP: YesNo(yes=_yes_to_step, no=_no_to_offer),
+}

@@ -1,28 +1,28 @@
 """Telling the coach where training is, how practice went, and hearing how the cat is doing.
 
-Handlers translate a request into one call of the pure rules in ``skill.progress`` through
-``skill.household`` (which owns reading and saving). Questions only read; only turns that change
+Handlers translate a request into one call of the pure rules in ``skill.training`` through
+``skill.storage`` (which owns reading and saving). Questions only read; only turns that change
 progress write. When saving fails the user hears so, and the answer never pretends it was saved.
-Resetting and deleting are confirmed with a yes/no question first (``state.pending``
-``confirm:reset``, ``confirm:delete``, ``confirm:add:<name>``).
+Resetting, deleting and adding a cat are confirmed with a yes/no question first; what "yes" and
+"no" do to them is registered in ``YES_NO``.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from ask_sdk_core.dispatch_components import AbstractRequestInterceptor
 from ask_sdk_core.handler_input import HandlerInput
 
-from skill import household, slots
+from skill import slots, storage
 from skill.content import guide
-from skill.dialogue import Reply, Screen, SessionState
-from skill.handlers.base import IntentHandler, PendingAnswerHandler, intent_name
+from skill.dialogue import Ask, Pending, Reply, Screen, SessionState
+from skill.handlers.base import IntentHandler, intent_name
 from skill.handlers.questions import answer_free_text
-from skill.household import SaveFailed
-from skill.progress import (
+from skill.handlers.yes_no import YesNo
+from skill.replies import cat_context, who
+from skill.storage import SaveFailed
+from skill.training import (
     OUTCOMES,
-    TOTAL_STEPS,
     CatProgress,
     Household,
     add_cat,
@@ -37,41 +37,39 @@ from skill.progress import (
     switch_cat,
 )
 
-CONFIRM = "confirm"
 # Longest practice a spoken duration may record; anything longer was misheard.
 MAX_PRACTICE_SECONDS = 4 * 3600
 
 
-def who(cat: CatProgress) -> str:
-    return cat.name or "your cat"
-
-
-def _context(handler_input: HandlerInput, cat: CatProgress) -> dict[str, Any]:
-    """What every progress template may use: the cat's name and its step from the guide."""
-    step = guide().step(cat.step)
-    return {"who": who(cat), "Who": who(cat)[:1].upper() + who(cat)[1:], "step": step, "total": TOTAL_STEPS}
+def _last_step() -> int:
+    return len(guide().steps)
 
 
 def _not_saved(state: SessionState, what: str = "save", unsure: bool = False) -> Reply:
     state.pending = None
-    return Reply.from_template("progress_not_saved", what=what, unsure=unsure, remember=False)
+    return Reply.from_template("progress_not_saved", what=what, unsure=unsure, repeatable=False)
 
 
 def _offer_step(state: SessionState, number: int) -> None:
     """After a change of step, "yes" reads the step the household is now on."""
-    state.pending = f"step:{number}"
+    state.pending = Pending(Ask.STEP, step=number)
     state.more = None
 
 
+def save(handler_input: HandlerInput, state: SessionState, change: Callable[[Household], Any]) -> tuple[bool, Any]:
+    """Run a change through ``storage.update``; ``(False, reply)`` says it wasn't saved."""
+    try:
+        return True, storage.update(handler_input, change)
+    except SaveFailed as error:
+        return False, _not_saved(state, unsure=error.unsure)
+
+
 class ProgressIntentHandler(IntentHandler):
-    """Shared helper: run a change through ``household.update`` or answer that it wasn't saved."""
+    """A handler whose turn may change progress: ``self.save`` is ``save`` above."""
 
     def save(self, handler_input: HandlerInput, state: SessionState,
              change: Callable[[Household], Any]) -> tuple[bool, Any]:
-        try:
-            return True, household.update(handler_input, change)
-        except SaveFailed as error:
-            return False, _not_saved(state, unsure=error.unsure)
+        return save(handler_input, state, change)
 
 
 def _cat_asked_about(handler_input: HandlerInput, home: Household, state: SessionState) -> CatProgress | Reply:
@@ -93,7 +91,7 @@ class CurrentStepHandler(IntentHandler):
     intents = frozenset({"CurrentStepIntent"})
 
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
-        home = household.current(handler_input)
+        home = storage.current(handler_input)
         cat = _cat_asked_about(handler_input, home, state)
         if isinstance(cat, Reply):
             return cat
@@ -102,8 +100,8 @@ class CurrentStepHandler(IntentHandler):
         else:
             state.pending = None
         return Reply.from_template(
-            "progress_where", **_context(handler_input, cat), finished=cat.finished_on is not None,
-            unavailable=not household.available(handler_input), one_shot=one_shot, end_session=one_shot)
+            "progress_where", **cat_context(cat), finished=cat.finished_on is not None,
+            unavailable=not storage.available(handler_input), one_shot=one_shot, end_session=one_shot)
 
 
 class SetStepHandler(ProgressIntentHandler):
@@ -113,17 +111,18 @@ class SetStepHandler(ProgressIntentHandler):
 
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
         number = slots.number(handler_input, "step")
-        if number is None or not 1 <= number <= TOTAL_STEPS:
+        if number is None or not 1 <= number <= _last_step():
             state.pending = None
             return Reply.from_template("no_such_step" if number else "missing_step", number=number or 0,
-                                       total=TOTAL_STEPS)
-        today = household.today(handler_input)
-        saved, change = self.save(handler_input, state, lambda home: set_step(home, number, today))
+                                       total=_last_step())
+        today = storage.today(handler_input)
+        saved, change = self.save(handler_input, state,
+                                  lambda home: set_step(home, number, today, last_step=_last_step()))
         if not saved:
             return change
-        cat = household.current(handler_input).active_cat
+        cat = storage.current(handler_input).active_cat
         _offer_step(state, number)
-        return Reply.from_template("progress_step_set", **_context(handler_input, cat), back=change.back,
+        return Reply.from_template("progress_step_set", **cat_context(cat), back=change.back,
                                    same=change.previous == change.step, one_shot=one_shot, end_session=one_shot)
 
 
@@ -144,20 +143,21 @@ class FinishedStepHandler(ProgressIntentHandler):
                 return answer_free_text(heard, state, one_shot=one_shot)
             state.pending = None
             return Reply.from_template("progress_missing", kind="milestone")
-        if number is not None and not 1 <= number <= TOTAL_STEPS:
+        if number is not None and not 1 <= number <= _last_step():
             state.pending = None
-            return Reply.from_template("no_such_step", number=number, total=TOTAL_STEPS)
-        today = household.today(handler_input)
-        saved, result = self.save(handler_input, state, lambda home: finish_step(home, today, number))
+            return Reply.from_template("no_such_step", number=number, total=_last_step())
+        today = storage.today(handler_input)
+        saved, result = self.save(handler_input, state,
+                                  lambda home: finish_step(home, today, number, last_step=_last_step()))
         if not saved:
             return result
-        cat = household.current(handler_input).active_cat
+        cat = storage.current(handler_input).active_cat
         if result.all_done or result.already_past or one_shot:
             state.pending = None
         else:
             _offer_step(state, result.step)
         return Reply.from_template(
-            "progress_finished", **_context(handler_input, cat), result=result,
+            "progress_finished", **cat_context(cat), result=result,
             finished_step=guide().step(result.finished), one_shot=one_shot, end_session=one_shot)
 
     @staticmethod
@@ -169,40 +169,67 @@ class FinishedStepHandler(ProgressIntentHandler):
 
 
 def _seconds(handler_input: HandlerInput) -> int | None:
-    value = slots.text(handler_input, "duration")
-    if value is None:
-        return None
-    import isodate  # here, not at the top: only practice logs with a length parse durations
+    """The practice length the owner said, if any; a misheard one is left out rather than guessed."""
+    from skill import durations
 
-    try:
-        seconds = int(isodate.parse_duration(value).total_seconds())
-    except (isodate.ISO8601Error, ValueError, AttributeError):
-        return None
-    return seconds if 0 < seconds <= MAX_PRACTICE_SECONDS else None
+    return durations.check(slots.text(handler_input, "duration"), longest=MAX_PRACTICE_SECONDS).seconds
+
+
+def log_outcome(handler_input: HandlerInput, state: SessionState, outcome: str, *, seconds: int | None,
+                practice_kind: str | None, template: str, one_shot: bool, says_if_unsaved: bool = False,
+                ends_practice: bool = False, **context: Any) -> Reply:
+    """Log one practice for the active cat and say so: the one place an outcome is saved.
+
+    ``practice_kind`` defaults to the kind of the cat's current step; ``template`` is the feature's
+    answer, rendered with ``saved``. Unless the template ``says_if_unsaved``, a failed save gets
+    the usual "couldn't save that" instead. ``ends_practice``: the same write drops the household's
+    running practice, so it is logged exactly once.
+    """
+    today = storage.today(handler_input)
+
+    def change(home: Household) -> Any:
+        step = guide().step(home.active_cat.step) or guide().steps[0]
+        if ends_practice:
+            home.practice = None
+        return log_practice(home, outcome=outcome, today=today, seconds=seconds,
+                            kind=practice_kind or step.session_kind)
+
+    saved, result = save(handler_input, state, change)
+    if not saved and not says_if_unsaved:
+        return result
+    state.pending = None
+    cat = storage.current(handler_input).active_cat
+    return Reply.from_template(
+        template, **cat_context(cat), outcome=outcome, seconds=seconds, saved=saved,
+        summary=summarize(cat, today), one_shot=one_shot, end_session=one_shot, **context)
 
 
 class LogPracticeHandler(ProgressIntentHandler):
-    """ "That went well", "she got scared": a practice session at the current step, with advice."""
+    """ "That went well", "she got scared": a practice at the current step, with advice.
+
+    Right after a timed practice, the practice module's outcome handler takes this intent instead.
+    """
 
     intents = frozenset({"LogPracticeIntent"})
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return super().can_handle(handler_input) and not SessionState.of(handler_input).asks(Ask.PRACTICE_OUTCOME)
 
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
         outcome = slots.resolved_id(handler_input, "outcome")
         if outcome not in OUTCOMES:
             state.pending = None
             return Reply.from_template("progress_missing", kind="outcome")
-        seconds = _seconds(handler_input)
-        today = household.today(handler_input)
-        saved, result = self.save(handler_input, state, lambda home: log_practice(
-            home, outcome=outcome, today=today, seconds=seconds,
-            kind=(guide().step(home.active_cat.step) or guide().steps[0]).session_kind))
-        if not saved:
-            return result
-        cat = household.current(handler_input).active_cat
-        state.pending = None
-        return Reply.from_template(
-            "progress_logged", **_context(handler_input, cat), outcome=outcome, seconds=seconds,
-            summary=summarize(cat, today), one_shot=one_shot, end_session=one_shot)
+
+        def logged() -> Reply:
+            return log_outcome(handler_input, state, outcome, seconds=_seconds(handler_input), practice_kind=None,
+                               template="progress_logged", one_shot=one_shot)
+
+        if outcome == "scared" and state.practice is not None:
+            from skill.handlers.practice import end_now
+
+            return end_now(handler_input, state, logged)
+        return logged()
 
 
 class SummaryHandler(IntentHandler):
@@ -211,15 +238,15 @@ class SummaryHandler(IntentHandler):
     intents = frozenset({"ProgressSummaryIntent"})
 
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
-        home = household.current(handler_input)
+        home = storage.current(handler_input)
         cat = _cat_asked_about(handler_input, home, state)
         if isinstance(cat, Reply):
             return cat
         state.pending = None
         others = [c.name for key, c in home.cats.items() if c is not cat and c.name]
         reply = Reply.from_template(
-            "progress_summary", **_context(handler_input, cat), summary=summarize(cat, household.today(handler_input)),
-            others=others, unavailable=not household.available(handler_input), one_shot=one_shot,
+            "progress_summary", **cat_context(cat), summary=summarize(cat, storage.today(handler_input)),
+            others=others, unavailable=not storage.available(handler_input), one_shot=one_shot,
             end_session=one_shot)
         reply.screen = Screen("progress")
         return reply
@@ -239,7 +266,7 @@ class CatNameHandler(ProgressIntentHandler):
         if not saved:
             return result
         state.pending = None
-        return Reply.from_template("progress_named", **_context(handler_input, result.cat), kind=result.kind,
+        return Reply.from_template("progress_named", **cat_context(result.cat), kind=result.kind,
                                    one_shot=one_shot, end_session=one_shot)
 
 
@@ -253,22 +280,22 @@ class SwitchCatHandler(ProgressIntentHandler):
         if name is None:
             state.pending = None
             return Reply.from_template("progress_missing", kind="name")
-        home = household.current(handler_input)
+        home = storage.current(handler_input)
         if find_cat(home, name) is None:
             if one_shot:
                 return Reply.from_template("progress_unknown_cat", cat_name=clean_name(name), known=home.names(),
                                            end_session=True)
-            state.pending = f"{CONFIRM}:add:{name}"
+            state.pending = Pending(Ask.CONFIRM_ADD_CAT, cat_name=name)
             return Reply.from_template("progress_confirm", what="add", cat_name=clean_name(name), who=who(home.active_cat))
         if home.cats[find_cat(home, name) or ""] is home.active_cat:
             state.pending = None
-            return Reply.from_template("progress_switched", **_context(handler_input, home.active_cat),
+            return Reply.from_template("progress_switched", **cat_context(home.active_cat),
                                        added=False, already=True)
         saved, result = self.save(handler_input, state, lambda h: switch_cat(h, name))
         if not saved:
             return result
         state.pending = None
-        return Reply.from_template("progress_switched", **_context(handler_input, result), added=False,
+        return Reply.from_template("progress_switched", **cat_context(result), added=False,
                                    already=False, end_session=one_shot)
 
 
@@ -276,8 +303,8 @@ class ResetProgressHandler(IntentHandler):
     intents = frozenset({"ResetProgressIntent"})
 
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
-        cat = household.current(handler_input).active_cat
-        state.pending = f"{CONFIRM}:reset"
+        cat = storage.current(handler_input).active_cat
+        state.pending = Pending(Ask.CONFIRM_RESET)
         return Reply.from_template("progress_confirm", what="reset", cat_name=None, who=who(cat))
 
 
@@ -285,68 +312,63 @@ class DeleteDataHandler(IntentHandler):
     intents = frozenset({"DeleteDataIntent"})
 
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
-        state.pending = f"{CONFIRM}:delete"
+        state.pending = Pending(Ask.CONFIRM_DELETE)
         return Reply.from_template("progress_confirm", what="delete", cat_name=None, who="your cat")
 
 
-class YesToConfirmHandler(PendingAnswerHandler, ProgressIntentHandler):
-    """Yes to "shall I reset / delete / add?": only now does anything change."""
+def _cancel_running_practice(handler_input: HandlerInput, state: SessionState) -> None:
+    """Reset and delete-my-data cancel a running practice's Alexa timer too."""
+    if state.practice is None and storage.current(handler_input).practice is None:
+        return
+    from skill.handlers.practice import cancel_practice
 
-    intents = frozenset({"AMAZON.YesIntent"})
-    pending_prefix = CONFIRM
-
-    def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
-        _, what, name = ((state.pending or "").split(":", 2) + ["", ""])[:3]
-        state.pending = None
-        today = household.today(handler_input)
-        if what == "delete":
-            try:
-                household.delete(handler_input)
-            except SaveFailed:
-                return _not_saved(state, "delete")
-            return Reply.from_template("progress_confirmed", what="delete", who="your cat", step=guide().step(1))
-        if what == "add" and name:
-            saved, result = self.save(handler_input, state, lambda home: add_cat(home, name, today))
-        else:
-            saved, result = self.save(handler_input, state, lambda home: reset_active_cat(home, today))
-        if not saved:
-            return result
-        _offer_step(state, 1)
-        return Reply.from_template("progress_confirmed", what="add" if what == "add" else "reset",
-                                   **_context(handler_input, result))
+    cancel_practice(handler_input, state)
 
 
-class NoToConfirmHandler(PendingAnswerHandler):
-    intents = frozenset({"AMAZON.NoIntent"})
-    pending_prefix = CONFIRM
+def _yes_to_delete(handler_input: HandlerInput, state: SessionState, pending: Pending) -> Reply:
+    _cancel_running_practice(handler_input, state)
+    try:
+        storage.delete(handler_input)
+    except SaveFailed:
+        return _not_saved(state, "delete")
+    return Reply.from_template("progress_confirmed", what="delete", who="your cat", step=guide().step(1))
 
-    def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
-        what = (state.pending or "").split(":")[1:2] or ["reset"]
-        state.pending = None
-        return Reply.from_template("progress_kept", what=what[0])
+
+def _yes_to_reset(handler_input: HandlerInput, state: SessionState, pending: Pending) -> Reply:
+    today = storage.today(handler_input)
+    _cancel_running_practice(handler_input, state)
+
+    def change(home: Household) -> CatProgress:
+        home.practice = None
+        return reset_active_cat(home, today)
+
+    saved, result = save(handler_input, state, change)
+    if not saved:
+        return result
+    _offer_step(state, 1)
+    return Reply.from_template("progress_confirmed", what="reset", **cat_context(result))
 
 
-class ConfirmationExpiry(AbstractRequestInterceptor):
-    """A reset/delete confirmation only stands for the very next answer.
+def _yes_to_add(handler_input: HandlerInput, state: SessionState, pending: Pending) -> Reply:
+    name = pending.cat_name
+    if not name:
+        return Reply.from_template("progress_missing", kind="name")
+    today = storage.today(handler_input)
+    saved, result = save(handler_input, state, lambda home: add_cat(home, name, today))
+    if not saved:
+        return result
+    _offer_step(state, 1)
+    return Reply.from_template("progress_confirmed", what="add", **cat_context(result))
 
-    If the user says something else first, a later stray "yes" must not wipe their progress, so
-    any intent other than yes, no, repeat or help drops a pending confirmation.
-    """
 
-    KEEPS = frozenset({"AMAZON.YesIntent", "AMAZON.NoIntent", "AMAZON.RepeatIntent", "AMAZON.HelpIntent"})
+def _kept(what: str) -> Callable[[HandlerInput, SessionState, Pending], Reply]:
+    def no(handler_input: HandlerInput, state: SessionState, pending: Pending) -> Reply:
+        return Reply.from_template("progress_kept", what=what)
 
-    def process(self, handler_input: HandlerInput) -> None:
-        if handler_input.request_envelope.session is None:
-            return
-        state = SessionState.of(handler_input)
-        pending = state.pending or ""
-        if pending.startswith(CONFIRM + ":") and intent_name(handler_input) not in self.KEEPS:
-            state.pending = None
+    return no
 
 
 HANDLERS = [
-    YesToConfirmHandler(),
-    NoToConfirmHandler(),
     CurrentStepHandler(),
     SetStepHandler(),
     FinishedStepHandler(),
@@ -357,21 +379,8 @@ HANDLERS = [
     ResetProgressHandler(),
     DeleteDataHandler(),
 ]
-INTERCEPTORS = [ConfirmationExpiry()]
-
-
-def welcome_back(handler_input: HandlerInput, state: SessionState) -> Reply | None:
-    """Launch for a returning household: where the active cat left off. None for a new user.
-
-    This is the session's one read of the store; every later turn uses the cached copy.
-    """
-    home = household.current(handler_input)
-    notice = household.take_notice(handler_input)
-    if notice is None and not home.has_progress:
-        return None
-    cat = home.active_cat
-    summary = summarize(cat, household.today(handler_input))
-    state.pending = None if summary.finished else f"step:{cat.step if notice is None else 1}"
-    others = [c.name for c in home.cats.values() if c is not cat and c.name]
-    return Reply.from_template("welcome_back", **_context(handler_input, cat), notice=notice, summary=summary,
-                               others=others)
+YES_NO = {
+    Ask.CONFIRM_RESET: YesNo(yes=_yes_to_reset, no=_kept("reset")),
+    Ask.CONFIRM_DELETE: YesNo(yes=_yes_to_delete, no=_kept("delete")),
+    Ask.CONFIRM_ADD_CAT: YesNo(yes=_yes_to_add, no=_kept("add")),
+}

@@ -79,7 +79,7 @@ def _cannot_help(state: SessionState, *, heard: bool, one_shot: bool) -> Reply:
     """Words the coach cannot help with, or no words at all: say which, and what it can do."""
     state.pending = None
     state.more = None
-    return Reply.from_template("not_sure", heard=heard, one_shot=one_shot, remember=False, end_session=one_shot)
+    return Reply.from_template("not_sure", heard=heard, one_shot=one_shot, repeatable=False, end_session=one_shot)
 
 
 HANDLERS = [TopicAnswerHandler(), TopicSlotHandler(), QuestionHandler()]

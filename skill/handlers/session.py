@@ -13,10 +13,11 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
-from skill import household
-from skill.dialogue import Reply, Screen, SessionState, respond
-from skill.handlers import progress
-from skill.handlers.base import IntentHandler
+from skill import storage
+from skill.dialogue import Ask, Pending, Reply, Screen, SessionState, respond
+from skill.handlers.base import IntentHandler, intent_name
+from skill.replies import cat_context
+from skill.training import summarize
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +28,32 @@ class LaunchHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state = SessionState.of(handler_input)
-        state.pending = "step:1"
-        reply = progress.welcome_back(handler_input, state) or Reply.from_template("launch")
+        state.pending = Pending(Ask.STEP, step=1)
+        reply = welcome_back(handler_input, state) or Reply.from_template("launch")
         reply.screen = Screen("welcome")
         return respond(handler_input, reply)
+
+
+def welcome_back(handler_input: HandlerInput, state: SessionState) -> Reply | None:
+    """Launch for a returning household: where the active cat left off. None for a new user.
+
+    This is the session's one read of the store; every later turn uses the cached copy.
+    """
+    home = storage.current(handler_input)
+    if home.practice is not None:
+        from skill.handlers.practice import welcome_back as practice_welcome
+
+        about_practice = practice_welcome(handler_input, state, home)
+        if about_practice is not None:
+            return about_practice
+    notice = storage.take_notice(handler_input)
+    if notice is None and not home.has_progress:
+        return None
+    cat = home.active_cat
+    summary = summarize(cat, storage.today(handler_input))
+    state.pending = None if summary.finished else Pending(Ask.STEP, step=cat.step if notice is None else 1)
+    others = [c.name for c in home.cats.values() if c is not cat and c.name]
+    return Reply.from_template("welcome_back", **cat_context(cat), notice=notice, summary=summary, others=others)
 
 
 class SkillDisabledHandler(AbstractRequestHandler):
@@ -47,8 +70,8 @@ class SkillDisabledHandler(AbstractRequestHandler):
         body = getattr(handler_input.request_envelope.request, "event_body", None) or {}
         if body.get("userInformationPersistenceStatus") != "PERSISTED":
             try:
-                household.delete(handler_input)
-            except household.SaveFailed as error:
+                storage.delete(handler_input)
+            except storage.SaveFailed as error:
                 log.error("could not delete data of a user who disabled the skill: %s", error)
         return handler_input.response_builder.response
 
@@ -76,7 +99,15 @@ class HelpHandler(IntentHandler):
 
 
 class GoodbyeHandler(IntentHandler):
+    """Stop, cancel, home: goodbye. While a practice is timed, "we're done" (a Stop phrase) is the
+    practice module's: it ends the practice, not the skill."""
+
     intents = frozenset({"AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent"})
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        if intent_name(handler_input) == "AMAZON.StopIntent" and SessionState.of(handler_input).practice:
+            return False
+        return super().can_handle(handler_input)
 
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
         return Reply.from_template("goodbye", end_session=True)
@@ -90,7 +121,7 @@ class FallbackHandler(IntentHandler):
 
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
         state.pending = None
-        return Reply.from_template("fallback", remember=False)
+        return Reply.from_template("fallback", repeatable=False)
 
 
 class OtherRequestHandler(AbstractRequestHandler):
@@ -100,7 +131,7 @@ class OtherRequestHandler(AbstractRequestHandler):
         return True
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        log.info("ignored request type %s", handler_input.request_envelope.request.object_type)
+        log.info("ignored request type %s", getattr(handler_input.request_envelope.request, "object_type", None))
         return handler_input.response_builder.response
 
 
@@ -115,10 +146,10 @@ class SpokenErrorHandler(AbstractExceptionHandler):
         request = handler_input.request_envelope.request
         if getattr(request, "object_type", None) not in {"LaunchRequest", "IntentRequest"}:
             return handler_input.response_builder.response
-        return respond(handler_input, Reply.from_template("error", remember=False))
+        return respond(handler_input, Reply.from_template("error", repeatable=False))
 
 
-# Matched by request type alone, so they can run before any intent handler is even imported.
-OPENING: list[AbstractRequestHandler] = [LaunchHandler(), SkillDisabledHandler(), SessionEndedHandler()]
-FIRST: list[AbstractRequestHandler] = [HelpHandler(), GoodbyeHandler()]
+HANDLERS: list[AbstractRequestHandler] = [
+    LaunchHandler(), SkillDisabledHandler(), SessionEndedHandler(), HelpHandler(), GoodbyeHandler()]
+# Catch-alls: they take whatever no other handler claimed, so they must come last.
 LAST: list[AbstractRequestHandler] = [FallbackHandler(), OtherRequestHandler()]

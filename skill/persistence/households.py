@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from skill.logs import event, hash_user_id
 from skill.persistence.schema import SCHEMA_VERSION, CorruptRecord, applied_ids, decode, encode
 from skill.persistence.store import ProgressStore, StoreUnavailable, VersionConflict
-from skill.progress import Household
+from skill.training import Household
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -4,6 +4,7 @@ Schema history:
   1. one cat per account: ``{"name", "step", "started_on", "sessions": [{"date", "step", "outcome", "seconds"}]}``
   2. several cats: ``{"active", "created_on", "cats": [{"key", "name", "step", "started_on", "finished_on",
      "sessions": [[date, step, kind, seconds, outcome], ...]}]}`` -- sessions as short lists to keep items small.
+  3. as 2, plus ``"practice"``: the practice being timed (a map, see skill.practice.RunningPractice) or null.
 
 Since schema 2 a record may also hold ``"applied"``: the request ids of its last changes (see
 ``households``); readers that do not know it ignore it, so it needs no schema bump.
@@ -16,18 +17,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from skill.progress import (
+from skill.content import guide
+from skill.training import (
     MAX_CATS,
     MAX_SESSIONS_PER_CAT,
     OUTCOMES,
-    TOTAL_STEPS,
     UNNAMED,
     CatProgress,
     Household,
     PracticeSession,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class CorruptRecord(ValueError):
@@ -49,6 +50,7 @@ def encode(household: Household) -> dict[str, Any]:
             }
             for key, cat in household.cats.items()
         ],
+        "practice": household.practice,
     }
 
 
@@ -89,7 +91,11 @@ def _v1_to_v2(record: dict[str, Any]) -> dict[str, Any]:
     return {"active": key, "created_on": started, "cats": [cat]}
 
 
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+def _v2_to_v3(record: dict[str, Any]) -> dict[str, Any]:
+    return {**record, "practice": None}
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def _text(value: Any, *, optional: bool = False) -> str | None:
@@ -101,7 +107,7 @@ def _text(value: Any, *, optional: bool = False) -> str | None:
 
 
 def _step(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= TOTAL_STEPS:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= len(guide().steps):
         raise CorruptRecord(f"bad step {value!r}")
     return value
 
@@ -131,4 +137,6 @@ def _household(record: Any) -> Household:
     active = record.get("active")
     if active not in cats:
         active = next(iter(cats))
-    return Household(cats=cats, active=active, created_on=_text(record.get("created_on") or ""))
+    practice = record.get("practice")
+    return Household(cats=cats, active=active, created_on=_text(record.get("created_on") or ""),
+                     practice=practice if isinstance(practice, dict) else None)

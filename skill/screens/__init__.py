@@ -20,10 +20,10 @@ from typing import Any
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
 
-from skill import household
+from skill import storage
 from skill.content import Entry, Step, guide
-from skill.dialogue import SKILL_NAME, Screen
-from skill.progress import TOTAL_STEPS, CatProgress, Household
+from skill.dialogue import SKILL_NAME, Screen, SessionState
+from skill.training import CatProgress, Household
 
 DOCUMENTS = Path(__file__).parent
 # The token names the view, so a UserEvent (and the simulator) can tell which screen was touched.
@@ -105,7 +105,7 @@ def _buttons(*actions: str) -> list[dict[str, str]]:
 def _household(handler_input: HandlerInput) -> Household | None:
     """The household as this session already read it, or None: a screen never reads the store, so a
     guide question costs no read on an Echo Show either (the step markers then show no progress)."""
-    return household.cached(handler_input)
+    return storage.cached(handler_input)
 
 
 def _markers(cat: CatProgress | None, shown: int | None) -> list[dict[str, Any]]:
@@ -132,7 +132,7 @@ def _welcome(home: Household | None) -> dict[str, Any]:
     returning = home is not None and home.has_progress
     name = cat.name if cat is not None and cat.name else "Your cat"
     title = f"Welcome back, {name}" if returning else SKILL_NAME
-    subtitle = f"Step {step.number} of {TOTAL_STEPS}: {step.name}"
+    subtitle = f"Step {step.number} of {len(guide().steps)}: {step.name}"
     return _base("welcome", title, subtitle, _points([step.goal], [step.ready_when]),
                  steps=_markers(cat, None), buttons=_buttons("repeat", "next", "start_session"))
 
@@ -140,8 +140,8 @@ def _welcome(home: Household | None) -> dict[str, Any]:
 def _step(step: Step, home: Household | None) -> dict[str, Any]:
     cat = home.active_cat if home is not None else None
     actions = [a for a in ("previous", "next") if (a == "previous" and step.number > 1)
-               or (a == "next" and step.number < TOTAL_STEPS)]
-    return _base("step", step.title, f"Step {step.number} of {TOTAL_STEPS}", _points(key_points(step)),
+               or (a == "next" and step.number < len(guide().steps))]
+    return _base("step", step.title, f"Step {step.number} of {len(guide().steps)}", _points(key_points(step)),
                  steps=_markers(cat, step.number), buttons=_buttons(*actions, "repeat", "start_session"))
 
 
@@ -185,18 +185,17 @@ def _session(handler_input: HandlerInput) -> dict[str, Any] | None:
     since it was shown), so the countdown ticks on the device with no further requests, and the end
     time is the device's own ``localTime`` plus what remains.
     """
-    from skill import timer  # here, not at the top: only the session screen needs the timer rules
-    from skill.handlers.timer import PRACTICE_KEY
+    from skill import practice  # here, not at the top: only the session screen needs the practice rules
 
-    in_session = handler_input.request_envelope.session is not None
-    attributes = (handler_input.attributes_manager.session_attributes if in_session else None) or {}
-    running = timer.RunningSession.from_dict(attributes.get(PRACTICE_KEY))
+    home = _household(handler_input)
+    running = practice.RunningPractice.from_dict(SessionState.of(handler_input).practice)
+    if running is None and home is not None:
+        running = practice.RunningPractice.from_dict(home.practice)
     if running is None:
         return None
     stamp = getattr(handler_input.request_envelope.request, "timestamp", None)
-    now = timer.posix(stamp) if stamp is not None else running.started_at
-    kind = timer.kinds().get(running.kind)
-    home = _household(handler_input)
+    now = practice.posix(stamp) if stamp is not None else running.started_at
+    kind = practice.kinds().get(running.kind)
     name = home.active_cat.name if home is not None and home.active_cat.name else "Your cat"
     spoken = kind.spoken if kind is not None else running.kind
     return {"view": "session", "title": f"{name}'s {spoken} session",

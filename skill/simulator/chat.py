@@ -11,11 +11,11 @@ import sys
 import textwrap
 from typing import Any
 
+from skill.practice import check_length
 from skill.simulator import envelopes
 from skill.simulator.conversation import Conversation, Turn
 from skill.simulator.nlu import normalise, parse_duration
 from skill.simulator.screen_text import render_text
-from skill.timer import check_length
 
 PROMPT = "you> "
 HELP = """Say things as you would to an Echo, e.g.
@@ -62,7 +62,8 @@ def turn_json(turn: Turn) -> dict[str, Any]:
         "card": turn.card,
         "directives": turn.directives,
         "screen": render_text(turn.screen) if turn.screen else None,
-        "session_open": turn.response is not None and not turn.ends_session,
+        "session_open": (turn.response is not None and not turn.ends_session
+                         and (turn.request or {}).get("request", {}).get("type") != "SessionEndedRequest"),
         "handled": turn.response is not None,
     }
 
@@ -73,7 +74,7 @@ def _wait_seconds(text: str) -> float | None:
     if words.replace(".", "", 1).isdigit():
         return float(words)
     check = check_length(parse_duration(words))
-    return float(check.seconds) if check.ok else None
+    return float(check.seconds) if check.seconds is not None else None
 
 
 def _wait(conversation: Conversation, text: str) -> str:

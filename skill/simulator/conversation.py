@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from skill import permissions
 from skill.builder import handle_event
 from skill.interaction_model import INVOCATION_NAME
 from skill.simulator import envelopes
@@ -23,7 +24,7 @@ from skill.speech import plain_text
 if TYPE_CHECKING:
     from skill.simulator.timers_api import TimersApiEmulator
 
-TIMERS_SCOPE = "alexa::alerts:timers:skill:readwrite"
+TIMERS_SCOPE = permissions.TIMERS
 # What a user may answer when Alexa asks "Do you give Cat Harness Coach permission to set timers?"
 _APPROVE = re.compile(r"^(?:yes|yeah|yep|sure|okay|ok|i approve|approve|i do|go ahead|allow|allow it)(?: please)?$")
 _REFUSE = re.compile(r"^(?:no|nope|no thanks|don't|do not|i don't approve|deny|refuse)$")

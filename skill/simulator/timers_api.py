@@ -28,7 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from skill.timer import MAX_SECONDS, check_length
+from skill.practice import MAX_SECONDS, check_length, iso_duration
 
 RingCallback = Callable[["EmulatedTimer"], None]
 _TIMER_PATH = re.compile(r"^/v1/alerts/timers(?:/(?P<id>[^/]+)(?:/(?P<action>pause|resume))?)?/?$")
@@ -36,6 +36,10 @@ _TIMER_PATH = re.compile(r"^/v1/alerts/timers(?:/(?P<id>[^/]+)(?:/(?P<action>pau
 
 def _iso(moment: datetime.datetime) -> str:
     return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+# The service's limit: ten timers, the skill's and the owner's own together.
+MAX_TIMERS = 10
 
 
 @dataclass
@@ -68,7 +72,7 @@ class EmulatedTimer:
         if self.paused_remaining is None:
             body["triggerTime"] = _iso(self.trigger)
         else:
-            body["remainingTimeWhenPaused"] = f"PT{round(self.paused_remaining)}S"
+            body["remainingTimeWhenPaused"] = iso_duration(round(self.paused_remaining))
         return body
 
 
@@ -145,6 +149,10 @@ class TimersApiEmulator:
         self.on_ring = on_ring
         self.ring_in_real_time = ring_in_real_time and not manual_clock
         self.timers: dict[str, EmulatedTimer] = {}
+        # Timers the owner set outside the skill ("Alexa, set a pasta timer"): they count towards
+        # the device's limit but are never listed to the skill.
+        self.personal_timers = 0
+        self.max_timers = MAX_TIMERS
         self.rung: list[EmulatedTimer] = []
         self.calls: list[tuple[str, str, dict[str, Any] | None]] = []
         self._offset = datetime.timedelta()
@@ -281,7 +289,8 @@ class TimersApiEmulator:
         return 405, {"code": "METHOD_NOT_ALLOWED", "message": method}
 
     def _create(self, body: dict[str, Any], now: datetime.datetime) -> tuple[int, dict[str, Any]]:
-        """Validate as the real service does: ISO-8601 duration up to two hours, label, operation."""
+        """Validate as the real service does: ISO-8601 duration up to two hours, a unique label, an
+        operation, and at most ten timers on the account (skill and personal timers together)."""
         check = check_length(body.get("duration"))
         label = body.get("timerLabel") or ""
         operation = ((body.get("triggeringBehavior") or {}).get("operation") or {})
@@ -298,6 +307,10 @@ class TimersApiEmulator:
                 problems.append("ANNOUNCE needs textToAnnounce with locale and text")
         if problems:
             return 400, {"code": "INVALID_REQUEST", "message": "; ".join(problems)}
+        if label and any(t.label == label for t in self.timers.values()):
+            return 400, {"code": "DUPLICATE_TIMER_LABEL", "message": f"a timer labelled {label!r} exists"}
+        if len(self.timers) + self.personal_timers >= self.max_timers:
+            return 400, {"code": "MAX_TIMERS_EXCEEDED", "message": f"at most {self.max_timers} timers"}
         seconds = check.seconds or 0
         timer = EmulatedTimer(
             id=str(uuid.uuid4()), label=label, seconds=seconds, created=now,

@@ -31,7 +31,7 @@ class ChainHost:
         host = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            def do_GET(self) -> None:
                 host.fetches.append(self.path)
                 body = host.files.get(self.path)
                 self.send_response(200 if body is not None else 404)

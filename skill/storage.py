@@ -22,7 +22,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from skill.logs import event, hash_user_id
 from skill.persistence import HouseholdRepository, Loaded, StoreUnavailable, VersionConflict
 from skill.persistence.schema import SCHEMA_VERSION, CorruptRecord, decode, encode
-from skill.progress import Household
+from skill.training import Household
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -62,7 +62,7 @@ class StoreInterceptor(AbstractRequestInterceptor):
 
 def _repository(handler_input: HandlerInput) -> HouseholdRepository:
     repository = handler_input.attributes_manager.request_attributes.get(REPOSITORY_KEY)
-    if repository is None:
+    if not isinstance(repository, HouseholdRepository):
         raise StoreUnavailable("no progress store configured for this skill")
     return repository
 
@@ -105,8 +105,9 @@ def _cache(handler_input: HandlerInput, loaded: Loaded) -> None:
 
 def _cached(handler_input: HandlerInput) -> Loaded | None:
     request = handler_input.attributes_manager.request_attributes
-    if REQUEST_CACHE_KEY in request:
-        return request[REQUEST_CACHE_KEY]
+    found = request.get(REQUEST_CACHE_KEY)
+    if isinstance(found, Loaded):
+        return found
     session = _session(handler_input) or {}
     if UNSURE_KEY in session:
         return None  # a write may have landed since: read the store, not the session

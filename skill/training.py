@@ -1,4 +1,7 @@
-"""Where a household is in the five steps, and what the guide says that means: pure rules, no I/O.
+"""Where a household is in the guide's steps, and what the guide says that means: pure rules, no I/O.
+
+How many steps there are is the content's business: the functions that move between steps take
+``last_step`` (``len(guide().steps)``) rather than assuming a number.
 
 A household has one or more cats, each with its own step and practice log. The readiness rule
 follows the guide: stay at a step until the cat is calm there over several short sessions on
@@ -10,9 +13,9 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 OUTCOMES = ("calm", "some_stress", "scared")
-TOTAL_STEPS = 5
 UNNAMED = "_"
 # "Several short sessions on different days": three calm sessions in a row, on three different days.
 READY_CALM_SESSIONS = 3
@@ -52,6 +55,9 @@ class Household:
     cats: dict[str, CatProgress]
     active: str
     created_on: str = ""
+    # The practice being timed, kept with the household so it outlives the Alexa session (and the
+    # device). Its fields belong to ``skill.practice.RunningPractice``; None when nothing runs.
+    practice: dict[str, Any] | None = None
 
     @classmethod
     def new(cls, today: datetime.date) -> Household:
@@ -88,8 +94,8 @@ def clean_name(name: str) -> str | None:
     return cleaned or None
 
 
-def _check_step(step: int) -> None:
-    if not 1 <= step <= TOTAL_STEPS:
+def _check_step(step: int, last_step: int) -> None:
+    if not 1 <= step <= last_step:
         raise ProgressError(f"no step {step}")
 
 
@@ -103,9 +109,9 @@ class StepChange:
         return self.step < self.previous
 
 
-def set_step(household: Household, step: int, today: datetime.date) -> StepChange:
+def set_step(household: Household, step: int, today: datetime.date, *, last_step: int) -> StepChange:
     """The owner says which step they are on; going back is always allowed and often wise."""
-    _check_step(step)
+    _check_step(step, last_step)
     cat = household.active_cat
     change = StepChange(cat.step, step)
     cat.step = step
@@ -124,16 +130,17 @@ class Finish:
     suggested_ready: bool
 
 
-def finish_step(household: Household, today: datetime.date, step: int | None = None) -> Finish:
+def finish_step(household: Household, today: datetime.date, step: int | None = None, *,
+                last_step: int) -> Finish:
     """Move past ``step`` (default: the current one). The owner's word decides; the log only advises."""
     cat = household.active_cat
     finished = cat.step if step is None else step
-    _check_step(finished)
+    _check_step(finished, last_step)
     if finished < cat.step:
         return Finish(finished, cat.step, already_past=True, all_done=False, suggested_ready=True)
     suggested = readiness(cat) == "ready" if finished == cat.step else False
-    if finished >= TOTAL_STEPS:
-        cat.step = TOTAL_STEPS
+    if finished >= last_step:
+        cat.step = last_step
         cat.finished_on = today.isoformat()
         return Finish(finished, cat.step, already_past=False, all_done=True, suggested_ready=suggested)
     cat.step = finished + 1
