@@ -24,7 +24,6 @@ from ask_sdk_model.services import ApiClient
 from skill import handlers
 from skill.config import Settings
 from skill.logs import event, hash_user_id
-from skill.storage import StoreInterceptor
 from skill.persistence import HouseholdRepository, ProgressStore, create_store
 from skill.storage import StoreInterceptor
 

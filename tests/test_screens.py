@@ -68,7 +68,7 @@ def emulator():
 
 @pytest.fixture
 def timed(emulator):
-    """Luna's owner on an Echo Show, timers allowed, two minutes into nothing yet."""
+    """Luna's owner on an Echo Show, timers allowed, Luna at step two (where indoor practices belong)."""
     emulator.timers.clear()
     emulator.granted = True
     skill = build_skill(store=MemoryStore(), api_client=emulator.api_client())
@@ -76,6 +76,7 @@ def timed(emulator):
     talk.grant_timers()
     talk.say("open cat harness coach")
     talk.say("my cat's name is luna")
+    talk.say("we're on step two")
     return talk
 
 

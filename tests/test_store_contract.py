@@ -25,8 +25,8 @@ from skill.persistence.memory import MemoryStore
 from skill.persistence.schema import SCHEMA_VERSION, applied_ids
 from skill.persistence.sqlite import SQLiteStore
 from skill.persistence.store import ProgressStore, StoreUnavailable
-from skill.training import log_practice
 from skill.simulator.conversation import Conversation
+from skill.training import log_practice
 from tests.support import dynamodb_local
 
 TODAY = datetime.date(2024, 5, 1)

@@ -39,7 +39,9 @@ class FreeTextInterceptor(AbstractRequestInterceptor):
 
             understood = understand(text)
             handler_input.attributes_manager.request_attributes[UNDERSTOOD] = understood
-            if understood.label is not None:
+            if _scared_while_practising(handler_input, understood.slots):
+                request.intent = _intent_for("urgent_stress", {}) or intent
+            elif understood.label is not None:
                 request.intent = _intent_for(understood.label, understood.slots) or intent
             return
         spoken = " ".join(filter(None, (_said(s) for n, s in slots.items() if n not in _VALUE_SLOTS)))
@@ -48,6 +50,13 @@ class FreeTextInterceptor(AbstractRequestInterceptor):
 
             if understand(spoken).urgent:
                 request.intent = _intent_for("urgent_stress", {}) or intent
+
+
+def _scared_while_practising(handler_input: HandlerInput, values: dict[str, str]) -> bool:
+    """"She's scared" while a practice runs is a scare happening now, not a report to log."""
+    from skill.dialogue import SessionState
+
+    return values.get("outcome") == "scared" and SessionState.of(handler_input).practice is not None
 
 
 def _said(slot: Any) -> str | None:
