@@ -81,11 +81,11 @@ class SkillSerializer(DefaultSerializer):
     as ``request.event_body``. Set on the skill itself, so Lambda and the web adapter both get it.
     """
 
-    def deserialize(self, payload: str, obj_type: Any) -> Any:
+    def deserialize(self, payload: str | None, obj_type: Any) -> Any:
         result = super().deserialize(payload, obj_type)
         request = getattr(result, "request", None)
-        if isinstance(result, RequestEnvelope) and str(getattr(request, "object_type", "")).startswith(
-                "AlexaSkillEvent."):
+        if payload is not None and request is not None and isinstance(result, RequestEnvelope) and str(
+                getattr(request, "object_type", "")).startswith("AlexaSkillEvent."):
             body = (json.loads(payload).get("request") or {}).get("body")
             if isinstance(body, dict):
                 request.event_body = body
@@ -103,8 +103,7 @@ def build_skill(settings: Settings | None = None, store: ProgressStore | None = 
     """
     settings = settings or Settings.from_env()
     builder = CustomSkillBuilder(api_client=api_client or DeferredApiClient())
-    if settings.skill_id:
-        builder.skill_id = settings.skill_id
+    builder.skill_id = settings.skill_id  # type: ignore[assignment]  # the SDK annotates it as always None
     builder.add_global_request_interceptor(
         StoreInterceptor(lambda: HouseholdRepository(store or create_store(settings))))
     for interceptor in handlers.request_interceptors():

@@ -14,6 +14,7 @@ from typing import Any
 
 from ask_sdk_core.dispatch_components import AbstractRequestInterceptor
 from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import IntentRequest
 
 from skill.content import guide
 
@@ -29,9 +30,9 @@ class FreeTextInterceptor(AbstractRequestInterceptor):
 
     def process(self, handler_input: HandlerInput) -> None:
         request = handler_input.request_envelope.request
-        intent = getattr(request, "intent", None)
-        if getattr(request, "object_type", None) != "IntentRequest" or intent is None:
+        if not isinstance(request, IntentRequest) or request.intent is None:
             return
+        intent = request.intent
         slots = intent.slots or {}
         if intent.name == FREE_TEXT_INTENT:
             text = _said(slots.get(FREE_TEXT_SLOT))

@@ -5,6 +5,8 @@ new FAQ entry with its own intent needs no handler code.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from ask_sdk_core.handler_input import HandlerInput
 
 from skill import replies, slots
@@ -12,6 +14,9 @@ from skill.content import guide
 from skill.dialogue import Reply, SessionState
 from skill.handlers.base import IntentHandler, intent_name
 from skill.handlers.free_text import UNDERSTOOD
+
+if TYPE_CHECKING:
+    from skill.understanding.meaning import Understood
 
 
 class TopicAnswerHandler(IntentHandler):
@@ -54,7 +59,7 @@ class QuestionHandler(IntentHandler):
     intents = frozenset({"QuestionIntent"})
 
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
-        understood = handler_input.attributes_manager.request_attributes.get(UNDERSTOOD)
+        understood = cast("Understood | None", handler_input.attributes_manager.request_attributes.get(UNDERSTOOD))
         if understood is None:
             return answer_free_text(slots.text(handler_input, "query"), state, one_shot=one_shot)
         return _cannot_help(state, heard=understood.heard, one_shot=one_shot)

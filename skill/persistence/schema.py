@@ -98,12 +98,14 @@ def _v2_to_v3(record: dict[str, Any]) -> dict[str, Any]:
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
-def _text(value: Any, *, optional: bool = False) -> str | None:
-    if value is None and optional:
-        return None
+def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise CorruptRecord(f"expected text, got {type(value).__name__}")
     return value
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else _text(value)
 
 
 def _step(value: Any) -> int:
@@ -118,7 +120,7 @@ def _session(raw: Any) -> PracticeSession:
         raise CorruptRecord(f"bad outcome {outcome!r}")
     if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, int)):
         raise CorruptRecord("bad seconds")
-    return PracticeSession(_text(date), _step(step), _text(kind, optional=True), seconds, outcome)
+    return PracticeSession(_text(date), _step(step), _optional_text(kind), seconds, outcome)
 
 
 def _household(record: Any) -> Household:
@@ -128,11 +130,11 @@ def _household(record: Any) -> Household:
     for raw in record["cats"][:MAX_CATS]:
         key = _text(raw["key"])
         cats[key] = CatProgress(
-            name=_text(raw.get("name"), optional=True),
+            name=_optional_text(raw.get("name")),
             step=_step(raw["step"]),
             started_on=_text(raw["started_on"]),
             sessions=[_session(s) for s in raw.get("sessions", [])][-MAX_SESSIONS_PER_CAT:],
-            finished_on=_text(raw.get("finished_on"), optional=True),
+            finished_on=_optional_text(raw.get("finished_on")),
         )
     active = record.get("active")
     if active not in cats:

@@ -16,6 +16,8 @@ from typing import Any
 from skill.understanding.features import features
 
 MODEL_PATH = Path(__file__).parent / "model.json"
+# Weights are shipped as whole multiples of this step, which keeps model.json small.
+WEIGHT_STEP = 0.05
 
 
 @dataclass(frozen=True)
@@ -27,11 +29,11 @@ class Guess:
 class LinearModel:
     """Multinomial logistic regression: softmax over ``intercept + weights · features``."""
 
-    def __init__(self, labels: list[str], intercepts: list[float], weights: dict[str, list[list[float]]],
+    def __init__(self, labels: list[str], intercepts: list[float], weights: dict[str, list[int]],
                  meta: dict[str, Any]) -> None:
         self.labels = labels
         self.intercepts = intercepts
-        # feature -> [[label index, weight], ...]: only the weights that matter are shipped.
+        # feature -> [label index, weight in WEIGHT_STEPs, label index, ...]: only weights that matter.
         self.weights = weights
         self.meta = meta
 
@@ -45,8 +47,9 @@ class LinearModel:
         """Every label with its probability, most likely first."""
         scores = list(self.intercepts)
         for name, value in features(text).items():
-            for index, weight in self.weights.get(name, ()):
-                scores[int(index)] += weight * value
+            pairs = self.weights.get(name, ())
+            for k in range(0, len(pairs), 2):
+                scores[pairs[k]] += pairs[k + 1] * WEIGHT_STEP * value
         top = max(scores)
         exps = [math.exp(s - top) for s in scores]
         total = sum(exps)

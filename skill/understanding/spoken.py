@@ -61,7 +61,8 @@ def duration_seconds(text: str) -> int | None:
         words = words[1:]
     if words[:1] == ["half"] and len(words) == 3 and words[2] in UNIT_SECONDS:
         words = ["zero", words[2], "a", "half"]
-    seconds, number = 0.0, []
+    seconds = 0.0
+    number: list[str] = []
     last_unit: int | None = None
     i = 0
     while i < len(words):

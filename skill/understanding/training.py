@@ -23,7 +23,7 @@ from typing import Any
 from skill.content import Guide, guide
 from skill.interaction_model import language_model
 from skill.understanding import bank
-from skill.understanding.classifier import MODEL_PATH, LinearModel
+from skill.understanding.classifier import MODEL_PATH, WEIGHT_STEP, LinearModel
 from skill.understanding.features import features
 from skill.understanding.urgent import names_a_sign
 from skill.understanding.urgent import probability as urgent_probability
@@ -35,7 +35,7 @@ SLOT_EXAMPLES = {
     "AMAZON.FirstName": ["luna", "milo"],
 }
 REGULARISATION = 30.0
-MIN_WEIGHT = 0.1
+MIN_WEIGHT = 0.3
 URGENT_LABEL = "urgent_stress"
 
 
@@ -118,13 +118,14 @@ def _fit(texts: list[str], targets: list[Any], c: float) -> Any:
     return pipeline
 
 
-def _export_classes(pipeline: Any) -> tuple[list[str], list[float], dict[str, list[list[float]]]]:
+def _export_classes(pipeline: Any) -> tuple[list[str], list[float], dict[str, list[int]]]:
+    """Weights per feature as a flat ``[label index, weight in STEPs, ...]`` list: small to ship."""
     vectorizer, regression = pipeline.steps[0][1], pipeline.steps[1][1]
     labels = [str(c) for c in regression.classes_]
-    weights: dict[str, list[list[float]]] = {}
+    weights: dict[str, list[int]] = {}
     for column, name in enumerate(vectorizer.feature_names_):
-        kept = [[row, round(float(regression.coef_[row][column]), 3)] for row in range(len(labels))
-                if abs(regression.coef_[row][column]) >= MIN_WEIGHT]
+        kept = [part for row in range(len(labels)) if abs(regression.coef_[row][column]) >= MIN_WEIGHT
+                for part in (row, round(float(regression.coef_[row][column]) / WEIGHT_STEP))]
         if kept:
             weights[name] = kept
     return labels, [round(float(v), 4) for v in regression.intercept_], weights
@@ -132,8 +133,8 @@ def _export_classes(pipeline: Any) -> tuple[list[str], list[float], dict[str, li
 
 def _export_binary(pipeline: Any) -> dict[str, Any]:
     vectorizer, regression = pipeline.steps[0][1], pipeline.steps[1][1]
-    weights = {name: round(float(w), 3) for name, w in zip(vectorizer.feature_names_, regression.coef_[0], strict=True)
-               if abs(w) >= MIN_WEIGHT}
+    weights = {name: round(float(w) / WEIGHT_STEP)
+               for name, w in zip(vectorizer.feature_names_, regression.coef_[0], strict=True) if abs(w) >= MIN_WEIGHT}
     return {"intercept": round(float(regression.intercept_[0]), 4), "weights": weights}
 
 

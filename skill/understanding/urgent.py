@@ -13,7 +13,7 @@ import math
 from typing import Any
 
 from skill.understanding import words
-from skill.understanding.classifier import LinearModel
+from skill.understanding.classifier import WEIGHT_STEP, LinearModel
 from skill.understanding.features import features
 
 URGENT_LABEL = "urgent_stress"
@@ -21,7 +21,7 @@ URGENT_LABEL = "urgent_stress"
 
 def probability(text: str, detector: dict[str, Any]) -> float:
     weights = detector["weights"]
-    score = float(detector["intercept"]) + sum(weights.get(n, 0.0) * v for n, v in features(text).items())
+    score = float(detector["intercept"]) + WEIGHT_STEP * sum(weights.get(n, 0) * v for n, v in features(text).items())
     return 1.0 / (1.0 + math.exp(-score))
 
 

@@ -269,6 +269,7 @@ class TimestampVerifier(AbstractVerifier):
             raise VerificationException("request has no timestamp")
         if timestamp.tzinfo is None:
             timestamp = timestamp.replace(tzinfo=dt.UTC)
-        tolerance = SKILL_EVENT_TOLERANCE if request.object_type in SKILL_EVENT_TYPES else REQUEST_TOLERANCE
+        kind = getattr(request, "object_type", None)
+        tolerance = SKILL_EVENT_TOLERANCE if kind in SKILL_EVENT_TYPES else REQUEST_TOLERANCE
         if abs(self._clock() - timestamp) > tolerance:
             raise VerificationException("request timestamp is outside the allowed window")
