@@ -143,7 +143,7 @@ def main(argv: list[str]) -> int:
     if command == "build":
         return cmd_build(extra)
     if command == "train":
-        return _run_in_venv(["-m", "skill.understanding.training", *extra])
+        return _run_in_venv(["-m", "skill.understanding.learning", *extra])
     if command in {"chat", "serve", "model"}:
         return _run_in_venv(["-m", "skill", command, *extra])
     print(f"dev.py: unknown command {command!r}\n{__doc__}", file=sys.stderr)

@@ -160,7 +160,7 @@ def test_artifact_ships_the_screens_and_leaves_out_the_developer_tools(artifact)
     assert sorted(p.name for p in (skill / "screens").glob("*.json")) == ["page.json", "session.json", "urgent.json"]
     assert (skill / "understanding" / "model.json").exists()
     for dev_only in ("simulator", "interaction", "interaction_model.py", "__main__.py",
-                     "understanding/training.py", "understanding/bank.py"):
+                     "understanding/learning.py", "understanding/bank.py"):
         assert not (skill / dev_only).exists(), dev_only
 
 

@@ -12,7 +12,7 @@ from functools import cache
 from skill.content import guide
 from skill.interaction_model import language_model, load_intents
 from skill.simulator.scoring import Report, evaluate
-from skill.understanding import bank, training, words
+from skill.understanding import bank, learning, words
 from skill.understanding.classifier import model
 
 
@@ -60,13 +60,13 @@ def test_no_check_utterance_becomes_a_sample_or_a_training_example():
     generated = {_key(s) for i in language_model()["interactionModel"]["languageModel"]["intents"]
                  for s in i["samples"]}
     assert not held_out & (generated - source)
-    assert not held_out & {_key(text) for text, _ in training.bank_examples(bank.tuning())}
+    assert not held_out & {_key(text) for text, _ in learning.bank_examples(bank.tuning())}
 
 
 def test_the_shipped_model_was_trained_on_exactly_the_current_tuning_data():
     """Fails when someone edits the bank, the content or the samples and forgets ``python3 dev.py train``,
     and when a model trained on anything else (the check part included) is shipped."""
-    assert model().meta["digest"] == training.digest(training.training_set())
+    assert model().meta["digest"] == learning.digest(learning.training_set())
 
 
 # Issue 10's targets are 92% of the check part and every emergency in it. They are NOT met yet

@@ -1,7 +1,7 @@
 """Is this cat frightened or in danger right now? Checked before anything else is understood.
 
 A binary logistic model trained on the same features as the classifier decides, with two
-thresholds chosen at training time (``training.calibrate``): a score above ``threshold`` is urgent
+thresholds chosen at training time (``learning.calibrate``): a score above ``threshold`` is urgent
 on its own; a weaker score above ``sign_threshold`` is urgent when the words name a sign of fear or
 danger (``language.toml``: body language, threats, escape, injury) and do not read as a question
 *about* fear ("what do flat ears mean", "she once panicked at the vet, is she a good candidate").
