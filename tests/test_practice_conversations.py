@@ -112,7 +112,8 @@ def test_a_scare_mid_practice_ends_it_now_cancels_the_timer_and_logs_it_scared(l
     assert turn.reprompt and not turn.ends_session
 
 
-@pytest.mark.parametrize("said", ["she's hissing", "she got scared", "my cat is terrified"])
+@pytest.mark.parametrize("said", ["she's hissing", "she got scared", "my cat is terrified",
+                                  "there's a dog running straight at us", "a truck just backfired and she froze flat"])
 def test_any_urgent_phrasing_while_a_practice_runs_ends_it(luna, timers, store, said):
     luna.say("start a two minute outdoor session")
     timers.advance(20)
