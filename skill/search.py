@@ -6,9 +6,9 @@ finds "cat", "lead" finds "leash" and "steer clear of" finds "avoid". It is writ
 than taken from rank-bm25 or bm25s because both pull in NumPy, which would multiply the Lambda
 artifact and the cold start for a corpus of a few dozen short documents.
 
-Below a confidence threshold ``best()`` returns None, so the skill says what it can help with
-instead of guessing. Confidence is the share of the question's words the best entry accounts for,
-so a question that is mostly about something else ("how do I train my dog to sit") stays below it.
+``rank`` gives each match a confidence: the share of the question's words the entry accounts for,
+so a question that is mostly about something else ("how do I train my dog to sit") scores low.
+``skill.understanding`` blends this ranking with its classifier and decides what the words mean.
 """
 from __future__ import annotations
 
@@ -29,7 +29,6 @@ FIELD_WEIGHTS = {"title": 3, "aliases": 3, "questions": 2, "keywords": 2, "speec
 # entry that names the word in its title, aliases or keywords is about it; one whose sample
 # questions or spoken prose merely use it may only mention it in passing.
 EVIDENCE = {"title": 1.0, "aliases": 1.0, "keywords": 1.0, "questions": 0.5, "speech": 0.5}
-CONFIDENCE_THRESHOLD = 0.45
 K1 = 1.4
 B = 0.6
 
@@ -48,14 +47,10 @@ class Vocabulary:
         self,
         synonyms: dict[str, str],
         stopwords: frozenset[str],
-        urgent_terms: frozenset[str] = frozenset(),
-        urgent_phrases: tuple[str, ...] = (),
         phrases: dict[str, str] | None = None,
     ) -> None:
         self.synonyms = synonyms
         self.stopwords = stopwords
-        self.urgent_terms = frozenset(self.normalise(t) for t in urgent_terms)
-        self.urgent_phrases = urgent_phrases
         self.phrases = phrases or {}
         # Longest phrases first, so "make a run for it" wins over a shorter phrase inside it.
         alternatives = "|".join(re.escape(p) for p in sorted(self.phrases, key=len, reverse=True))
@@ -67,25 +62,15 @@ class Vocabulary:
 
         with path.open("rb") as handle:
             raw = tomllib.load(handle)
-        urgent = raw.get("urgent", {})
         return cls(
             dict(raw["synonyms"]),
             frozenset(raw["stopwords"]),
-            frozenset(urgent.get("terms", ())),
-            tuple(urgent.get("phrases", ())),
             dict(raw.get("phrases", {})),
         )
 
     @staticmethod
     def _words(text: str) -> str:
         return " ".join(_WORD.findall(text.lower().replace("\u2019", "'")))
-
-    def is_urgent(self, text: str) -> bool:
-        """True when the words describe a cat in distress right now."""
-        lowered = self._words(text)
-        return bool(set(self.terms(lowered)) & self.urgent_terms) or any(
-            phrase in lowered for phrase in self.urgent_phrases
-        )
 
     def terms(self, text: str) -> list[str]:
         """The search terms of a text: what a question and an entry are compared on."""
@@ -194,24 +179,6 @@ class SearchIndex:
             covered = sum(self.idf[t] * self.evidence[i].get(t, 0.0) for t in known)
             matches.append(Match(self.entries[i], score, covered / total_weight))
         return matches
-
-    def _urgent_entry(self, query: str) -> Entry | None:
-        if not self.vocabulary.is_urgent(query):
-            return None
-        return next((entry for entry in self.entries if entry.urgent), None)
-
-    def best(self, query: str) -> Match | None:
-        """The answer to give, or None when no entry is a confident match.
-
-        A question that describes a crisis gets the urgent answer first, whatever else it shares.
-        """
-        urgent = self._urgent_entry(query)
-        if urgent is not None:
-            return Match(urgent, float("inf"), 1.0)
-        ranked = self.rank(query, limit=1)
-        if ranked and ranked[0].confidence >= CONFIDENCE_THRESHOLD:
-            return ranked[0]
-        return None
 
 
 def build_index(content: Guide | None = None) -> SearchIndex:
