@@ -5,8 +5,10 @@ QuestionIntent's AMAZON.SearchQuery slot. This interceptor reads those words wit
 ``skill.understanding`` and rewrites the request's intent: "we practised and he was fine" becomes
 LogPracticeIntent with outcome "calm", "the second one" a StepIntent for step two, "there's a dog
 coming" the UrgentIntent. The handlers then answer it exactly as they answer the spoken intent, so
-there is one implementation of every answer. Words said in the slot of any other intent are checked
-for an emergency too: a frightened cat gets the urgent answer first on every path.
+there is one implementation of every answer. An action opened by its verb ("wipe {details}", "time
+{details}") has its other slots read from the words after the verb. Words said in the slot of any
+other intent are checked for an emergency too: a frightened cat gets the urgent answer first on
+every path.
 """
 from __future__ import annotations
 
@@ -20,6 +22,9 @@ from skill.content import guide
 
 FREE_TEXT_INTENT = "QuestionIntent"
 FREE_TEXT_SLOT = "query"
+# An action's own free-text slot: "wipe {details}", "time {details}". The verb names the intent,
+# and its other slots are read from these words.
+DETAILS_SLOT = "details"
 UNDERSTOOD = "free_text:understood"
 # Slots whose words are numbers or durations: nothing in them can describe an emergency.
 _VALUE_SLOTS = {"step", "duration"}
@@ -44,6 +49,19 @@ class FreeTextInterceptor(AbstractRequestInterceptor):
                 request.intent = _intent_for("urgent_stress", {}) or intent
             elif understood.label is not None:
                 request.intent = _intent_for(understood.label, understood.slots) or intent
+            return
+        details = _said(slots.get(DETAILS_SLOT))
+        if details is not None and intent.name is not None:
+            from skill.understanding import slots as spoken_slots
+            from skill.understanding.classifier import model
+            from skill.understanding.meaning import understand
+
+            if understand(details).urgent:
+                request.intent = _intent_for("urgent_stress", {}) or intent
+                return
+            # The verb that opened the sentence named the intent; its values are in the words after it.
+            values = spoken_slots.read(intent.name, details, model())
+            request.intent = _intent_for(intent.name, values) or intent
             return
         spoken = " ".join(filter(None, (_said(s) for n, s in slots.items() if n not in _VALUE_SLOTS)))
         if spoken and _is_free_text(slots):
@@ -100,7 +118,7 @@ def _intent_for(label: str, values: dict[str, str]) -> Any:
     filled = {}
     for name, slot_type in schema.items():
         value = values.get(name)
-        if value is None:
+        if value is None or slot_type == "AMAZON.SearchQuery":
             continue
         if slot_type in custom:
             filled[name] = _slot(name, custom[slot_type][value][0], entity_id=value)
