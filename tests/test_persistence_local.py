@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from skill.config import Settings
-from skill.persistence import HouseholdRepository, StoreUnavailable, VersionConflict, create_store
+from skill.persistence import HouseholdRepository, StoreUnavailable, create_store
 from skill.persistence.memory import MemoryStore
 from skill.persistence.schema import SCHEMA_VERSION
 from skill.persistence.sqlite import SQLiteStore
@@ -30,18 +30,6 @@ RECORD = {"active": "_", "created_on": "2024-05-01",
 @pytest.fixture(params=["sqlite", "memory"])
 def store(request, tmp_path):
     return SQLiteStore(tmp_path / "progress.sqlite3") if request.param == "sqlite" else MemoryStore()
-
-
-def test_versions_are_checked_on_every_write(store):
-    assert store.load("alice") is None
-    assert store.save("alice", RECORD, schema=SCHEMA_VERSION, expected_version=0) == 1
-    with pytest.raises(VersionConflict):
-        store.save("alice", RECORD, schema=SCHEMA_VERSION, expected_version=0)
-    assert store.save("alice", RECORD, schema=SCHEMA_VERSION, expected_version=1) == 2
-    with pytest.raises(VersionConflict):
-        store.save("alice", RECORD, schema=SCHEMA_VERSION, expected_version=1)
-    item = store.load("alice")
-    assert (item.version, item.schema, item.record) == (2, SCHEMA_VERSION, RECORD)
 
 
 def test_ttl_is_a_year_out_and_expired_items_are_gone(tmp_path):

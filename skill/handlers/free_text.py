@@ -54,9 +54,9 @@ class FreeTextInterceptor(AbstractRequestInterceptor):
         if details is not None and intent.name is not None:
             from skill.understanding import slots as spoken_slots
             from skill.understanding.classifier import model
-            from skill.understanding.meaning import understand
+            from skill.understanding.meaning import is_urgent
 
-            if understand(details).urgent:
+            if is_urgent(details):
                 request.intent = _intent_for("urgent_stress", {}) or intent
                 return
             # The verb that opened the sentence named the intent; its values are in the words after it.
@@ -65,9 +65,9 @@ class FreeTextInterceptor(AbstractRequestInterceptor):
             return
         spoken = " ".join(filter(None, (_said(s) for n, s in slots.items() if n not in _VALUE_SLOTS)))
         if spoken and _is_free_text(slots):
-            from skill.understanding.meaning import understand
+            from skill.understanding.meaning import is_urgent
 
-            if understand(spoken).urgent:
+            if is_urgent(spoken):
                 request.intent = _intent_for("urgent_stress", {}) or intent
 
 

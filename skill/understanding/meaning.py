@@ -24,6 +24,11 @@ class Understood:
     slots: dict[str, str] = field(default_factory=dict)
 
 
+def is_urgent(text: str) -> bool:
+    """Only the urgent check, for words that already belong to an intent (a slot's value)."""
+    return bool(words.tokens(text)) and urgent.is_urgent(text, classifier.model())
+
+
 def understand(text: str | None) -> Understood:
     """Read one utterance; the urgent answer wins over everything else."""
     if not text or not words.tokens(text):
@@ -34,18 +39,15 @@ def understand(text: str | None) -> Understood:
     label, confidence = _best_label(text, model)
     if label is None:
         return Understood(None, confidence)
-    if label.startswith("step:") or (model.meta.get("intents", {}).get(label) is None and _says_step_number(text)):
+    if label not in model.meta.get("intents", {}):
+        # A step the words name outright beats the model's guess, unless an action was meant
+        # ("we're on step three" is SetStepIntent, not a request to hear step three).
         label = _named_step(text) or label
     return Understood(label, confidence, slots=slots.read(label, text, model))
 
 
 # Words after an ordinal that make it name a step: "the third one", "fourth step", "the last stage".
 STEP_NOUNS = frozenset({"step", "one", "stage", "part", "bit", "lesson"})
-
-
-def _says_step_number(text: str) -> bool:
-    """"step three" names a step whatever else is said around it."""
-    return _named_step(text) is not None
 
 
 def _named_step(text: str) -> str | None:
