@@ -187,6 +187,33 @@ def with_tuning_samples(intents: list[dict[str, Any]], types: list[dict[str, Any
     return intents
 
 
+FREE_TEXT_INTENT = "QuestionIntent"
+
+
+def with_tuning_carriers(intents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """QuestionIntent's carriers plus every word owners opened or closed a sentence with in the
+    tuning part ("yo {query}", "{query} lol").
+
+    Alexa hands free text to the skill only inside a carrier phrase, so a sentence whose first and
+    last words are both outside every carrier never reaches the classifier; owners open and close
+    with far more words than anyone lists by hand. A carrier is left out when another intent owns
+    its shape (the intent with the word as a sample stays first)."""
+    from skill.understanding import bank
+
+    carrier = next(i for i in intents if i["name"] == FREE_TEXT_INTENT)
+    owners = {_shape(s): i["name"] for i in intents for s in i["samples"]}
+    for utterance in bank.tuning():
+        said = bank.without_invocation(utterance.say).replace("’", "'").split()
+        if len(said) < 2:
+            continue
+        for sample in (f"{said[0]} {{query}}", f"{{query}} {said[-1]}"):
+            if re.fullmatch(r"[a-z' ]+\{query\}[a-z' ]*|\{query\}[a-z' ]+", sample) and \
+                    owners.setdefault(_shape(sample), FREE_TEXT_INTENT) == FREE_TEXT_INTENT and \
+                    sample not in carrier["samples"]:
+                carrier["samples"].append(sample)
+    return intents
+
+
 def language_model(content: Guide | None = None, sources: Path = SOURCES) -> dict[str, Any]:
     content = content or guide()
     types = [topic_type(content), *with_step_references(load_types(sources), content)]
@@ -194,7 +221,7 @@ def language_model(content: Guide | None = None, sources: Path = SOURCES) -> dic
         "interactionModel": {
             "languageModel": {
                 "invocationName": INVOCATION_NAME,
-                "intents": with_tuning_samples(load_intents(sources), types, content),
+                "intents": with_tuning_carriers(with_tuning_samples(load_intents(sources), types, content)),
                 "types": types,
             }
         }

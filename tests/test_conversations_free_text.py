@@ -58,6 +58,9 @@ def test_off_topic_hears_it_cannot_help_with_that_one_without_its_words_read_bac
     assert turn.speech.startswith("Sorry, I can't help with that one.")
     assert "france" not in turn.speech.lower()
     assert not turn.ends_session and turn.reprompt
+    turn = talk.say("order me a pizza")
+    assert turn.speech.startswith("Sorry, I can't help with that one.")
+    assert "pizza" not in turn.speech.lower()
 
 
 def test_progress_said_in_other_words_is_logged(talk):

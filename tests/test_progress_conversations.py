@@ -105,6 +105,23 @@ def test_a_practice_outcome_is_stored_with_date_step_and_duration(store, talk):
     assert len(date) == 10
 
 
+def test_an_outcome_in_words_alexa_cannot_resolve_is_still_logged(store, talk):
+    talk.say("open cat harness coach")
+    logged = talk.say("she was super calm")
+    assert logged.speech.startswith("Lovely, I've noted a calm session at step one.")
+    cat = store.load("amzn1.ask.account.alice").record["cats"][0]
+    assert [session[-1] for session in cat["sessions"]] == ["calm"]
+
+
+def test_asking_where_another_cat_is_answers_for_that_cat(talk):
+    talk.say("open cat harness coach")
+    talk.say("my cat's name is Luna")
+    talk.say("we're on step three")
+    talk.say("switch to Milo")
+    talk.say("yes")
+    assert talk.say("where is luna at").speech.startswith("Luna is on step three")
+
+
 def test_two_cats_each_with_their_own_progress(talk):
     talk.say("open cat harness coach")
     talk.say("my cat's name is Luna")

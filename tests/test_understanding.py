@@ -63,6 +63,23 @@ def test_no_check_utterance_becomes_a_sample_or_a_training_example():
     assert not held_out & {_key(text) for text, _ in learning.bank_examples(bank.tuning())}
 
 
+def test_owners_opening_and_closing_words_carry_free_text_but_only_from_the_tuning_part():
+    """Alexa hands the skill free text only inside a carrier phrase; the bank adds one for each word
+    an owner of the tuning part opened or closed a sentence with ("yo {query}"), and none from the
+    check part."""
+    edges: set[str] = set()
+    for utterance in bank.tuning():
+        said = _key(bank.without_invocation(utterance.say)).split()
+        if len(said) > 1:
+            edges |= {f"{said[0]} {{query}}", f"{{query}} {said[-1]}"}
+    written = next(i for i in load_intents() if i["name"] == "QuestionIntent")["samples"]
+    generated = next(i for i in language_model()["interactionModel"]["languageModel"]["intents"]
+                     if i["name"] == "QuestionIntent")["samples"]
+    added = set(generated) - set(written)
+    assert added and added <= edges
+    assert "yo {query}" in added
+
+
 def test_the_shipped_model_was_trained_on_exactly_the_current_tuning_data():
     """Fails when someone edits the bank, the content or the samples and forgets ``python3 dev.py train``,
     and when a model trained on anything else (the check part included) is shipped."""
@@ -72,8 +89,8 @@ def test_the_shipped_model_was_trained_on_exactly_the_current_tuning_data():
 # Issue 10's targets are 92% of the check part and every emergency in it. They are NOT met yet
 # (see bench/report.md, "Understanding"); until they are, these floors sit just under what the
 # skill measures now, so any change that makes it understand less fails here.
-CHECK_ACCURACY_FLOOR = 0.60
-URGENT_RECALL_FLOOR = 0.85
+CHECK_ACCURACY_FLOOR = 0.70
+URGENT_RECALL_FLOOR = 0.93
 FALSE_URGENT_CEILING = 0.03
 
 

@@ -69,6 +69,8 @@ class FreeTextInterceptor(AbstractRequestInterceptor):
 
             if is_urgent(spoken):
                 request.intent = _intent_for("urgent_stress", {}) or intent
+                return
+            _read_unresolved(intent)
 
 
 def _scared_while_practising(handler_input: HandlerInput, values: dict[str, str]) -> bool:
@@ -94,6 +96,22 @@ def _is_free_text(slots: dict[str, Any]) -> bool:
         if "ER_SUCCESS_MATCH" not in codes:
             return True
     return False
+
+
+def _read_unresolved(intent: Any) -> None:
+    """A custom slot whose words Alexa could not resolve ("super calm", "kind of chill") is read the way
+    free text is: the value whose words it contains fills it, so a near-synonym is not lost."""
+    from skill.understanding import slots as spoken_slots
+    from skill.understanding.classifier import model
+
+    custom = model().meta.get("types", {})
+    schema: dict[str, str] = model().meta.get("intents", {}).get(intent.name or "", {})
+    for name, slot in (intent.slots or {}).items():
+        if schema.get(name) not in custom or not _is_free_text({name: slot}):
+            continue
+        value = spoken_slots.read(intent.name, slot.value, model()).get(name)
+        if value is not None:
+            intent.slots[name] = _slot(name, custom[schema[name]][value][0], entity_id=value)
 
 
 def _intent_for(label: str, values: dict[str, str]) -> Any:

@@ -9,9 +9,15 @@ from skill.understanding import spoken, words
 from skill.understanding.classifier import LinearModel
 
 # Words after which a cat's name follows: "her name is luna", "switch to milo", "how is pepper doing".
-NAME_CUES = ("name is", "name's", "called", "named", "switch to", "talk about", "about", "for", "add", "is", "to")
-NOT_NAMES = frozenset({"the", "a", "my", "our", "her", "his", "she", "he", "it", "cat", "kitty", "doing", "going",
-                       "other", "another", "one", "both", "all", "we", "i", "you", "that", "this", "now", "be"})
+NAME_CUES = ("name is", "name's", "called", "named", "call her", "call him", "switch to", "talk about", "about",
+             "what about", "how about", "how's", "how is", "where's", "where is", "with", "for", "add", "is", "to",
+             "now")
+NOT_NAMES = frozenset({"the", "a", "an", "my", "our", "her", "his", "she", "he", "it", "cat", "kitty", "doing", "going",
+                       "other", "another", "one", "both", "all", "we", "i", "you", "that", "this", "now", "be",
+                       "she's", "he's", "it's", "they", "they're", "we're", "i'm", "at", "on", "in", "up",
+                       "step", "today", "overall", "so", "far", "me", "us", "them", "your", "their", "cats", "kitten",
+                       "training", "progress", "harness", "leash", "what", "how", "which", "where", "there", "here",
+                       "again", "then", "just", "still", "really", "not", "no", "yes", "ok", "okay"})
 
 
 def read(label: str, text: str, model: LinearModel) -> dict[str, str]:
