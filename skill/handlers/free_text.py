@@ -104,12 +104,13 @@ def _read_unresolved(intent: Any) -> None:
     from skill.understanding import slots as spoken_slots
     from skill.understanding.classifier import model
 
-    custom = model().meta.get("types", {})
-    schema: dict[str, str] = model().meta.get("intents", {}).get(intent.name or "", {})
+    learned = model()
+    custom = learned.meta.get("types", {})
+    schema: dict[str, str] = learned.meta.get("intents", {}).get(intent.name or "", {})
     for name, slot in (intent.slots or {}).items():
         if schema.get(name) not in custom or not _is_free_text({name: slot}):
             continue
-        value = spoken_slots.read(intent.name, slot.value, model()).get(name)
+        value = spoken_slots.read(intent.name, slot.value, learned).get(name)
         if value is not None:
             intent.slots[name] = _slot(name, custom[schema[name]][value][0], entity_id=value)
 
