@@ -8,17 +8,6 @@ from __future__ import annotations
 from skill.understanding import spoken, words
 from skill.understanding.classifier import LinearModel
 
-# Words after which a cat's name follows: "her name is luna", "switch to milo", "how is pepper doing".
-NAME_CUES = ("name is", "name's", "called", "named", "call her", "call him", "switch to", "talk about", "about",
-             "what about", "how about", "how's", "how is", "where's", "where is", "with", "for", "add", "is", "to",
-             "now")
-NOT_NAMES = frozenset({"the", "a", "an", "my", "our", "her", "his", "she", "he", "it", "cat", "kitty", "doing", "going",
-                       "other", "another", "one", "both", "all", "we", "i", "you", "that", "this", "now", "be",
-                       "she's", "he's", "it's", "they", "they're", "we're", "i'm", "at", "on", "in", "up",
-                       "step", "today", "overall", "so", "far", "me", "us", "them", "your", "their", "cats", "kitten",
-                       "training", "progress", "harness", "leash", "what", "how", "which", "where", "there", "here",
-                       "again", "then", "just", "still", "really", "not", "no", "yes", "ok", "okay"})
-
 
 def read(label: str, text: str, model: LinearModel) -> dict[str, str]:
     """Slot name -> value (an entity id for custom types) for every slot of ``label`` the words fill."""
@@ -81,13 +70,14 @@ def step_number(said: list[str]) -> int | None:
 def cat_name(said: list[str]) -> str | None:
     """The word after a naming cue ("her name is luna" -> "luna"), or None."""
     text = " ".join(said)
-    for cue in NAME_CUES:
+    lang = words.language()
+    for cue in lang.name_cues:
         marker = f" {cue} "
         position = f" {text} ".rfind(marker)
         if position < 0:
             continue
         after = f" {text} "[position + len(marker):].split()
-        if after and after[0] not in NOT_NAMES and after[0].isalpha():
+        if after and after[0] not in lang.not_names and after[0].isalpha():
             return after[0]
     return None
 

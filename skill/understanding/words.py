@@ -19,7 +19,8 @@ _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
 
 @dataclass(frozen=True)
 class Language:
-    """Fillers, openings and asides to drop, and words that mean the same (``language.toml``)."""
+    """Fillers, openings and asides to drop, words that mean the same, and the cues that name a cat
+    (``language.toml``)."""
 
     fillers: frozenset[str]
     openings: tuple[tuple[str, ...], ...]
@@ -29,6 +30,8 @@ class Language:
     about_not_now: tuple[str, ...] = ()
     cautious_labels: frozenset[str] = frozenset()
     cautious_confidence: float = 1.0
+    name_cues: tuple[str, ...] = ()
+    not_names: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, path: Path = LANGUAGE_PATH) -> Language:
@@ -44,6 +47,8 @@ class Language:
             about_not_now=tuple(raw.get("urgent", {}).get("about_not_now", ())),
             cautious_labels=frozenset(raw.get("cautious", {}).get("labels", ())),
             cautious_confidence=float(raw.get("cautious", {}).get("min_confidence", 1.0)),
+            name_cues=tuple(raw.get("names", {}).get("cues", ())),
+            not_names=frozenset(raw.get("names", {}).get("not_names", ())),
         )
 
 
