@@ -214,6 +214,32 @@ def with_tuning_carriers(intents: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return intents
 
 
+def with_question_word_carriers(intents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One carrier intent per question word ("QuestionHowIntent": "how {query}"), in place of every
+    QuestionIntent carrier that opens with that word.
+
+    Alexa hands the skill only the SearchQuery words, so "how long {query}" would lose exactly the
+    words that say what is asked. The intent's name tells the skill which word opened the sentence,
+    and the free-text reader puts it back (``skill.handlers.free_text``)."""
+    from skill.understanding import words
+
+    lang = words.language()
+    carrier = next(i for i in intents if i["name"] == FREE_TEXT_INTENT)
+    openers = set(lang.question_intents.values())
+    carrier["samples"] = [s for s in carrier["samples"] if s.split()[0] not in openers]
+    slots = [slot for slot in carrier["slots"] if slot["type"] == "AMAZON.SearchQuery"]
+    query = "{" + slots[0]["name"] + "}"
+    # Words that only take the floor may come first ("um how {query}"): they say nothing the
+    # skill needs, and the question word is still the one the intent keeps.
+    before = ["", *sorted(lang.fillers), *(" ".join(o) for o in lang.openings)]
+    # Listed before QuestionIntent, so a sentence that also ends like one of its carriers
+    # ("how ... okay") keeps the word that says what it asks.
+    at = intents.index(carrier)
+    intents[at:at] = [{"name": name, "slots": slots, "samples": [f"{b} {word} {query}".strip() for b in before]}
+                      for name, word in lang.question_intents.items()]
+    return intents
+
+
 def language_model(content: Guide | None = None, sources: Path = SOURCES) -> dict[str, Any]:
     content = content or guide()
     types = [topic_type(content), *with_step_references(load_types(sources), content)]
@@ -221,7 +247,8 @@ def language_model(content: Guide | None = None, sources: Path = SOURCES) -> dic
         "interactionModel": {
             "languageModel": {
                 "invocationName": INVOCATION_NAME,
-                "intents": with_tuning_carriers(with_tuning_samples(load_intents(sources), types, content)),
+                "intents": with_question_word_carriers(
+                    with_tuning_carriers(with_tuning_samples(load_intents(sources), types, content))),
                 "types": types,
             }
         }

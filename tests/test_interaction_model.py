@@ -21,6 +21,7 @@ from skill.handlers.session import FallbackHandler
 from skill.simulator import envelopes
 from skill.simulator.envelopes import Device, Session
 from skill.simulator.nlu import IntentMatch
+from skill.understanding import words
 
 MODEL = interaction_model.language_model()["interactionModel"]["languageModel"]
 INTENTS = {intent["name"]: intent for intent in MODEL["intents"]}
@@ -131,6 +132,17 @@ def test_topic_slot_values_come_from_the_guide():
 def test_question_intent_takes_free_text():
     assert INTENTS["QuestionIntent"]["slots"] == [{"name": "query", "type": "AMAZON.SearchQuery"}]
     assert len(INTENTS["QuestionIntent"]["samples"]) >= 20
+
+
+def test_each_question_word_opens_its_own_carrier_so_the_skill_hears_it():
+    """"how long {query}" would hand over "should the first walk be"; "how {query}" keeps the word in the
+    intent's name instead, and no QuestionIntent carrier opens with a question word any more."""
+    question_words = words.language().question_intents
+    assert not [s for s in INTENTS["QuestionIntent"]["samples"] if s.split()[0] in question_words.values()]
+    for name, word in question_words.items():
+        assert INTENTS[name]["slots"] == INTENTS["QuestionIntent"]["slots"]
+        assert f"{word} {{query}}" in INTENTS[name]["samples"]
+        assert all(f" {word} {{query}}" in f" {sample}" for sample in INTENTS[name]["samples"])
 
 
 def test_no_sample_is_a_bare_custom_slot():

@@ -37,7 +37,8 @@ class FreeTextInterceptor(AbstractRequestInterceptor):
         request = handler_input.request_envelope.request
         if not isinstance(request, IntentRequest) or request.intent is None:
             return
-        intent = request.intent
+        intent = _with_question_word(request.intent)
+        request.intent = intent
         slots = intent.slots or {}
         if intent.name == FREE_TEXT_INTENT:
             text = _said(slots.get(FREE_TEXT_SLOT))
@@ -70,7 +71,27 @@ class FreeTextInterceptor(AbstractRequestInterceptor):
             if is_urgent(spoken):
                 request.intent = _intent_for("urgent_stress", {}) or intent
                 return
+            meant = _sentence_meaning(intent)
+            if meant is not None and meant.label != intent.name:
+                handler_input.attributes_manager.request_attributes[UNDERSTOOD] = meant
+                request.intent = _intent_for(meant.label, meant.slots) or intent
+                return
             _read_unresolved(intent)
+
+
+def _with_question_word(intent: Any) -> Any:
+    """A question-word carrier ("how {query}") as the QuestionIntent it stands for, its word put back
+    in front of the words Alexa handed over ("how" + "long should the first walk be")."""
+    from skill.understanding import words
+
+    word = words.language().question_intents.get(intent.name or "")
+    if word is None:
+        return intent
+    rest = _said((intent.slots or {}).get(FREE_TEXT_SLOT))
+    from ask_sdk_model import Intent, IntentConfirmationStatus
+
+    return Intent(name=FREE_TEXT_INTENT, slots={FREE_TEXT_SLOT: _slot(FREE_TEXT_SLOT, f"{word} {rest or ''}".strip())},
+                  confirmation_status=IntentConfirmationStatus.NONE)
 
 
 def _scared_while_practising(handler_input: HandlerInput, values: dict[str, str]) -> bool:
@@ -98,16 +119,48 @@ def _is_free_text(slots: dict[str, Any]) -> bool:
     return False
 
 
+def _sentence_meaning(intent: Any) -> Any:
+    """What a whole sentence caught in a custom slot means, when the classifier is sure of it; else None.
+
+    A sample with few literal words ("i think {outcome}") also matches a sentence that only starts or
+    ends like it ("i think ziggy finished step one"). Then the words the slot holds are better evidence
+    than the sample that caught them, so they are read like free text. (A name slot that caught more
+    than a name keeps the name it starts with: ``_read_unresolved``.)"""
+    from skill.understanding import words
+    from skill.understanding.classifier import model
+    from skill.understanding.meaning import understand
+
+    learned = model()
+    schema: dict[str, str] = learned.meta.get("intents", {}).get(intent.name or "", {})
+    custom = learned.meta.get("types", {})
+    sentence = words.language().sentence_words
+    for name, slot in (intent.slots or {}).items():
+        said = _said(slot)
+        if schema.get(name) not in custom or said is None or not _is_free_text({name: slot}):
+            continue
+        if len(words.tokens(said)) >= sentence:
+            understood = understand(said)
+            return understood if understood.label is not None else None
+    return None
+
+
 def _read_unresolved(intent: Any) -> None:
     """A custom slot whose words Alexa could not resolve ("super calm", "kind of chill") is read the way
-    free text is: the value whose words it contains fills it, so a near-synonym is not lost."""
+    free text is: the value whose words it contains fills it, so a near-synonym is not lost. A name
+    slot keeps only the name it starts with ("ziggy he's a rescue")."""
     from skill.understanding import slots as spoken_slots
+    from skill.understanding import words
     from skill.understanding.classifier import model
 
     learned = model()
     custom = learned.meta.get("types", {})
     schema: dict[str, str] = learned.meta.get("intents", {}).get(intent.name or "", {})
     for name, slot in (intent.slots or {}).items():
+        if schema.get(name) == "AMAZON.FirstName" and _said(slot) is not None:
+            trimmed = spoken_slots.leading_name(words.tokens(slot.value))
+            if trimmed is not None:
+                intent.slots[name] = _slot(name, trimmed)
+            continue
         if schema.get(name) not in custom or not _is_free_text({name: slot}):
             continue
         value = spoken_slots.read(intent.name, slot.value, learned).get(name)

@@ -58,6 +58,15 @@ class QuestionHandler(IntentHandler):
 
     intents = frozenset({"QuestionIntent"})
 
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        """QuestionIntent, and the question-word carriers ("how {query}") that stand for it."""
+        name = intent_name(handler_input)
+        if name is None or name in self.intents:
+            return name is not None
+        from skill.understanding import words
+
+        return name in words.language().question_intents
+
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
         understood = cast("Understood | None", handler_input.attributes_manager.request_attributes.get(UNDERSTOOD))
         if understood is None:

@@ -22,7 +22,7 @@ from typing import Any
 
 from skill.content import Guide, guide
 from skill.interaction_model import language_model
-from skill.understanding import bank
+from skill.understanding import bank, words
 from skill.understanding.classifier import MODEL_PATH, WEIGHT_STEP, LinearModel
 from skill.understanding.features import features
 from skill.understanding.urgent import names_a_sign
@@ -60,7 +60,7 @@ def sample_examples(content: Guide | None = None) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for intent in model["intents"]:
         name = intent["name"]
-        if name in FREE_TEXT_INTENTS:
+        if name in FREE_TEXT_INTENTS or name in words.language().question_intents:
             continue
         slot_types = {s["name"]: s["type"] for s in intent.get("slots", [])}
         for sample in intent["samples"]:
@@ -146,7 +146,9 @@ def _export_binary(pipeline: Any) -> dict[str, Any]:
 def _slot_schema() -> dict[str, Any]:
     """What the skill needs at run time to fill an intent's slots from free text."""
     model = language_model()["interactionModel"]["languageModel"]
-    intents = {i["name"]: {s["name"]: s["type"] for s in i.get("slots", [])} for i in model["intents"]}
+    carriers = words.language().question_intents
+    intents = {i["name"]: {s["name"]: s["type"] for s in i.get("slots", [])} for i in model["intents"]
+               if i["name"] not in carriers}
     types = {
         t["name"]: {v["id"]: [v["name"]["value"], *v["name"].get("synonyms", [])] for v in t["values"]}
         for t in model["types"] if t["name"] != "TOPIC"

@@ -82,6 +82,18 @@ def cat_name(said: list[str]) -> str | None:
     return None
 
 
+def leading_name(said: list[str]) -> str | None:
+    """The name a name slot starts with, when it caught more than a name ("ziggy he's a rescue" ->
+    "ziggy"): the words up to the first one that is never part of a name."""
+    not_names = words.language().not_names
+    kept: list[str] = []
+    for word in said:
+        if word in not_names or not word.isalpha():
+            break
+        kept.append(word)
+    return " ".join(kept) or None
+
+
 def _custom(values: dict[str, list[str]], said: list[str], numbered_only: bool = False) -> str | None:
     """The entity id whose value or synonym appears in the words; the longest phrase wins."""
     text = f" {' '.join(said)} "

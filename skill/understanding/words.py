@@ -19,8 +19,8 @@ _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
 
 @dataclass(frozen=True)
 class Language:
-    """Fillers, openings and asides to drop, words that mean the same, and the cues that name a cat
-    (``language.toml``)."""
+    """Fillers, openings and asides to drop, words that mean the same, the cues that name a cat, and
+    the question words a carrier keeps (``language.toml``)."""
 
     fillers: frozenset[str]
     openings: tuple[tuple[str, ...], ...]
@@ -32,6 +32,8 @@ class Language:
     cautious_confidence: float = 1.0
     name_cues: tuple[str, ...] = ()
     not_names: frozenset[str] = frozenset()
+    sentence_words: int = 4
+    question_words: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, path: Path = LANGUAGE_PATH) -> Language:
@@ -49,7 +51,15 @@ class Language:
             cautious_confidence=float(raw.get("cautious", {}).get("min_confidence", 1.0)),
             name_cues=tuple(raw.get("names", {}).get("cues", ())),
             not_names=frozenset(raw.get("names", {}).get("not_names", ())),
+            sentence_words=int(raw.get("slots", {}).get("sentence_words", 4)),
+            question_words=tuple(raw.get("carriers", {}).get("question_words", ())),
         )
+
+
+    @property
+    def question_intents(self) -> dict[str, str]:
+        """Carrier intent name -> the question word it keeps ("QuestionHowIntent" -> "how")."""
+        return {f"Question{word.replace(chr(39), '').capitalize()}Intent": word for word in self.question_words}
 
 
 @cache
