@@ -462,14 +462,13 @@ class StopWhileTimingHandler(IntentHandler):
 
 
 class OutcomeHandler(IntentHandler):
-    """"calm", "a little stressed", "she was scared": log the practice that just ended."""
+    """"calm", "a little stressed", "she was scared" after "how did it go?": log the practice that just
+    ended. Said when nothing asked for it, an outcome is a practice report (``progress.LogPracticeHandler``)."""
 
     intents = frozenset({"SessionOutcomeIntent", "LogPracticeIntent"})
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        if intent_name(handler_input) == "LogPracticeIntent":
-            return SessionState.of(handler_input).asks(Ask.PRACTICE_OUTCOME)
-        return super().can_handle(handler_input)
+        return super().can_handle(handler_input) and SessionState.of(handler_input).asks(Ask.PRACTICE_OUTCOME)
 
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
         cat, _ = _cat(handler_input, state)

@@ -205,12 +205,13 @@ def log_outcome(handler_input: HandlerInput, state: SessionState, outcome: str, 
 
 
 class LogPracticeHandler(ProgressIntentHandler):
-    """ "That went well", "she got scared": a practice at the current step, with advice.
+    """ "That went well", "she got scared", or an outcome said unprompted ("pretty calm"): a practice
+    at the current step, with advice.
 
-    Right after a timed practice, the practice module's outcome handler takes this intent instead.
+    Right after a timed practice, the practice module's outcome handler takes these intents instead.
     """
 
-    intents = frozenset({"LogPracticeIntent"})
+    intents = frozenset({"LogPracticeIntent", "SessionOutcomeIntent"})
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return super().can_handle(handler_input) and not SessionState.of(handler_input).asks(Ask.PRACTICE_OUTCOME)
