@@ -214,8 +214,8 @@ def with_tuning_carriers(intents: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return intents
 
 
-def with_question_word_carriers(intents: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One carrier intent per question word ("QuestionHowIntent": "how {query}"), in place of every
+def with_opening_carriers(intents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One carrier intent per kept opening word ("OpensWithHowIntent": "how {query}"), in place of every
     QuestionIntent carrier that opens with that word.
 
     Alexa hands the skill only the SearchQuery words, so "how long {query}" would lose exactly the
@@ -225,18 +225,18 @@ def with_question_word_carriers(intents: list[dict[str, Any]]) -> list[dict[str,
 
     lang = words.language()
     carrier = next(i for i in intents if i["name"] == FREE_TEXT_INTENT)
-    openers = set(lang.question_intents.values())
+    openers = set(lang.opening_intents.values())
     carrier["samples"] = [s for s in carrier["samples"] if s.split()[0] not in openers]
     slots = [slot for slot in carrier["slots"] if slot["type"] == "AMAZON.SearchQuery"]
     query = "{" + slots[0]["name"] + "}"
     # Words that only take the floor may come first ("um how {query}"): they say nothing the
-    # skill needs, and the question word is still the one the intent keeps.
+    # skill needs, and the opening word is still the one the intent keeps.
     before = ["", *sorted(lang.fillers), *(" ".join(o) for o in lang.openings)]
     # Listed before QuestionIntent, so a sentence that also ends like one of its carriers
     # ("how ... okay") keeps the word that says what it asks.
     at = intents.index(carrier)
     intents[at:at] = [{"name": name, "slots": slots, "samples": [f"{b} {word} {query}".strip() for b in before]}
-                      for name, word in lang.question_intents.items()]
+                      for name, word in lang.opening_intents.items()]
     return intents
 
 
@@ -247,7 +247,7 @@ def language_model(content: Guide | None = None, sources: Path = SOURCES) -> dic
         "interactionModel": {
             "languageModel": {
                 "invocationName": INVOCATION_NAME,
-                "intents": with_question_word_carriers(
+                "intents": with_opening_carriers(
                     with_tuning_carriers(with_tuning_samples(load_intents(sources), types, content))),
                 "types": types,
             }

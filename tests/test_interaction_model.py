@@ -134,12 +134,12 @@ def test_question_intent_takes_free_text():
     assert len(INTENTS["QuestionIntent"]["samples"]) >= 20
 
 
-def test_each_question_word_opens_its_own_carrier_so_the_skill_hears_it():
+def test_each_kept_opening_word_has_its_own_carrier_so_the_skill_hears_it():
     """"how long {query}" would hand over "should the first walk be"; "how {query}" keeps the word in the
-    intent's name instead, and no QuestionIntent carrier opens with a question word any more."""
-    question_words = words.language().question_intents
-    assert not [s for s in INTENTS["QuestionIntent"]["samples"] if s.split()[0] in question_words.values()]
-    for name, word in question_words.items():
+    intent's name instead, and no QuestionIntent carrier opens with a kept word any more."""
+    kept_openings = words.language().opening_intents
+    assert not [s for s in INTENTS["QuestionIntent"]["samples"] if s.split()[0] in kept_openings.values()]
+    for name, word in kept_openings.items():
         assert INTENTS[name]["slots"] == INTENTS["QuestionIntent"]["slots"]
         assert f"{word} {{query}}" in INTENTS[name]["samples"]
         assert all(f" {word} {{query}}" in f" {sample}" for sample in INTENTS[name]["samples"])

@@ -27,12 +27,7 @@ def emulator():
 
 @pytest.fixture
 def timers(emulator):
-    emulator.timers.clear()
-    emulator.rung.clear()
-    emulator.calls.clear()
-    emulator.fault = None
-    emulator.personal_timers = 0
-    emulator.granted = True
+    emulator.reset(granted=True)
     return emulator
 
 
@@ -119,6 +114,17 @@ def test_any_urgent_phrasing_while_a_practice_runs_ends_it(luna, timers, store, 
     timers.advance(20)
     assert luna.say(said).speech.startswith("End it now")
     assert [s.outcome for s in household(luna, store, timers).active_cat.sessions] == ["scared"]
+
+
+def test_words_the_skill_cannot_place_mid_practice_still_tell_the_owner_how_to_end_it(luna, timers, store):
+    # Alexa's fallback carries no words, and they may be a scare: the way out comes before what the coach can do.
+    luna.say("start a two minute outdoor session")
+    timers.advance(20)
+    turn = luna.say("purple monkey dishwasher")
+    assert turn.intent == "AMAZON.FallbackIntent"
+    assert turn.speech.startswith("Sorry, I can't help with that one. If your cat seems frightened right now, end the session")
+    assert len(timers.timers) == 1 and household(luna, store, timers).active_cat.sessions == []
+    assert "frightened" not in Conversation().say("ask cat harness coach purple monkey dishwasher").speech
 
 
 def test_a_scare_without_a_practice_gets_the_urgent_answer(luna):

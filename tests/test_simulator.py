@@ -29,7 +29,7 @@ def nlu() -> Understanding:
         ("start a two minute outdoor session", "StartSessionIntent", {"duration": "PT2M", "kind": "outdoor"}),
         ("tell me about retractable leashes", "TopicIntent", {}),
         ("my cat is panicking", "UrgentIntent", {}),
-        ("why does my cat walk like a tiny tiger", "QuestionWhyIntent", {"query": "does my cat walk like a tiny tiger"}),
+        ("why does my cat walk like a tiny tiger", "OpensWithWhyIntent", {"query": "does my cat walk like a tiny tiger"}),
         ("purple monkey dishwasher", "AMAZON.FallbackIntent", {}),
     ],
 )

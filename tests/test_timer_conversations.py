@@ -28,11 +28,7 @@ def emulator():
 
 @pytest.fixture
 def timers(emulator):
-    emulator.timers.clear()
-    emulator.rung.clear()
-    emulator.calls.clear()
-    emulator.fault = None
-    emulator.granted = False
+    emulator.reset(granted=False)
     return emulator
 
 

@@ -37,7 +37,7 @@ class FreeTextInterceptor(AbstractRequestInterceptor):
         request = handler_input.request_envelope.request
         if not isinstance(request, IntentRequest) or request.intent is None:
             return
-        intent = _with_question_word(request.intent)
+        intent = _with_opening_word(request.intent)
         request.intent = intent
         slots = intent.slots or {}
         if intent.name == FREE_TEXT_INTENT:
@@ -79,12 +79,12 @@ class FreeTextInterceptor(AbstractRequestInterceptor):
             _read_unresolved(intent)
 
 
-def _with_question_word(intent: Any) -> Any:
-    """A question-word carrier ("how {query}") as the QuestionIntent it stands for, its word put back
+def _with_opening_word(intent: Any) -> Any:
+    """An opening-word carrier ("how {query}") as the QuestionIntent it stands for, its word put back
     in front of the words Alexa handed over ("how" + "long should the first walk be")."""
     from skill.understanding import words
 
-    word = words.language().question_intents.get(intent.name or "")
+    word = words.language().opening_intents.get(intent.name or "")
     if word is None:
         return intent
     rest = _said((intent.slots or {}).get(FREE_TEXT_SLOT))

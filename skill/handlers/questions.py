@@ -59,13 +59,13 @@ class QuestionHandler(IntentHandler):
     intents = frozenset({"QuestionIntent"})
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        """QuestionIntent, and the question-word carriers ("how {query}") that stand for it."""
+        """QuestionIntent, and the opening-word carriers ("how {query}") that stand for it."""
         name = intent_name(handler_input)
         if name is None or name in self.intents:
             return name is not None
         from skill.understanding import words
 
-        return name in words.language().question_intents
+        return name in words.language().opening_intents
 
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
         understood = cast("Understood | None", handler_input.attributes_manager.request_attributes.get(UNDERSTOOD))
@@ -93,7 +93,8 @@ def _cannot_help(state: SessionState, *, heard: bool, one_shot: bool) -> Reply:
     """Words the coach cannot help with, or no words at all: say which, and what it can do."""
     state.pending = None
     state.more = None
-    return Reply.from_template("not_sure", heard=heard, one_shot=one_shot, repeatable=False, end_session=one_shot)
+    return Reply.from_template("not_sure", heard=heard, one_shot=one_shot, repeatable=False, end_session=one_shot,
+                               practising=state.practice is not None)
 
 
 HANDLERS = [TopicAnswerHandler(), TopicSlotHandler(), QuestionHandler()]

@@ -121,7 +121,7 @@ class FallbackHandler(IntentHandler):
 
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
         state.pending = None
-        return Reply.from_template("fallback", repeatable=False)
+        return Reply.from_template("fallback", repeatable=False, practising=state.practice is not None)
 
 
 class OtherRequestHandler(AbstractRequestHandler):

@@ -158,6 +158,9 @@ class TimersApiEmulator:
         self._offset = datetime.timedelta()
         self._frozen_at = (datetime.datetime.now(datetime.UTC).replace(microsecond=0) if manual_clock else None)
         self._lock = threading.RLock()
+        # Calls still being answered; a slow one (``fault="timeout"``) completes after its client gave up.
+        self._answering = 0
+        self._answered = threading.Condition()
         self._stopped = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self._threads: list[threading.Thread] = []
@@ -242,10 +245,34 @@ class TimersApiEmulator:
 
         return AlexaApiClient(timeout=timeout, verify=self.ca_file)
 
+    def reset(self, *, granted: bool) -> None:
+        """A new household: no timers, calls, rings or fault. Waits for calls still being answered
+        first, so a timed-out create from before cannot add a timer afterwards."""
+        with self._answered:
+            self._answered.wait_for(lambda: self._answering == 0, timeout=self.slow_seconds * 2)
+        with self._lock:
+            self.timers.clear()
+            self.rung.clear()
+            self.calls.clear()
+            self.fault = None
+            self.personal_timers = 0
+            self.granted = granted
+
     # -- the API -------------------------------------------------------------------------------
     def handle(self, method: str, path: str, headers: dict[str, str], body: dict[str, Any] | None,
                ) -> tuple[int, dict[str, Any] | None]:
         """One API call: (status, JSON body). Runs on the server thread."""
+        with self._answered:
+            self._answering += 1
+        try:
+            return self._answer(method, path, headers, body)
+        finally:
+            with self._answered:
+                self._answering -= 1
+                self._answered.notify_all()
+
+    def _answer(self, method: str, path: str, headers: dict[str, str], body: dict[str, Any] | None,
+                ) -> tuple[int, dict[str, Any] | None]:
         self.calls.append((method, path, body))
         if self.fault == "timeout":
             time.sleep(self.slow_seconds)

@@ -60,7 +60,7 @@ def sample_examples(content: Guide | None = None) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for intent in model["intents"]:
         name = intent["name"]
-        if name in FREE_TEXT_INTENTS or name in words.language().question_intents:
+        if name in FREE_TEXT_INTENTS or name in words.language().opening_intents:
             continue
         slot_types = {s["name"]: s["type"] for s in intent.get("slots", [])}
         for sample in intent["samples"]:
@@ -146,7 +146,7 @@ def _export_binary(pipeline: Any) -> dict[str, Any]:
 def _slot_schema() -> dict[str, Any]:
     """What the skill needs at run time to fill an intent's slots from free text."""
     model = language_model()["interactionModel"]["languageModel"]
-    carriers = words.language().question_intents
+    carriers = words.language().opening_intents
     intents = {i["name"]: {s["name"]: s["type"] for s in i.get("slots", [])} for i in model["intents"]
                if i["name"] not in carriers}
     types = {

@@ -20,7 +20,7 @@ _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
 @dataclass(frozen=True)
 class Language:
     """Fillers, openings and asides to drop, words that mean the same, the cues that name a cat, and
-    the question words a carrier keeps (``language.toml``)."""
+    the opening words a carrier keeps (``language.toml``)."""
 
     fillers: frozenset[str]
     openings: tuple[tuple[str, ...], ...]
@@ -33,7 +33,7 @@ class Language:
     name_cues: tuple[str, ...] = ()
     not_names: frozenset[str] = frozenset()
     sentence_words: int = 4
-    question_words: tuple[str, ...] = ()
+    kept_openings: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, path: Path = LANGUAGE_PATH) -> Language:
@@ -52,14 +52,14 @@ class Language:
             name_cues=tuple(raw.get("names", {}).get("cues", ())),
             not_names=frozenset(raw.get("names", {}).get("not_names", ())),
             sentence_words=int(raw.get("slots", {}).get("sentence_words", 4)),
-            question_words=tuple(raw.get("carriers", {}).get("question_words", ())),
+            kept_openings=tuple(raw.get("carriers", {}).get("kept_openings", ())),
         )
 
 
     @property
-    def question_intents(self) -> dict[str, str]:
-        """Carrier intent name -> the question word it keeps ("QuestionHowIntent" -> "how")."""
-        return {f"Question{word.replace(chr(39), '').capitalize()}Intent": word for word in self.question_words}
+    def opening_intents(self) -> dict[str, str]:
+        """Carrier intent name -> the opening word it keeps ("OpensWithHowIntent" -> "how")."""
+        return {f"OpensWith{word.replace(chr(39), '').capitalize()}Intent": word for word in self.kept_openings}
 
 
 @cache
