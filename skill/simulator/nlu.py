@@ -59,10 +59,24 @@ class Understanding:
         model = model or load_locale_model()
         self.types = {t["name"]: t for t in model.get("types", [])}
         self.patterns: list[_Pattern] = []
+        # Patterns by their first literal word (apostrophes dropped, as matching allows), so a sentence
+        # is only tried against samples that can start like it; those opening with a slot are tried always.
+        by_first: dict[str, list[int]] = {}
+        slot_first: list[int] = []
         for intent in model["intents"]:
             slot_types = {s["name"]: s["type"] for s in intent.get("slots", [])}
             for sample in intent.get("samples", []):
+                first = sample.split()[0]
+                position = len(self.patterns)
                 self.patterns.append(self._compile(intent["name"], sample, slot_types))
+                if first.startswith("{"):
+                    slot_first.append(position)
+                else:
+                    by_first.setdefault(normalise(first).replace("'", ""), []).append(position)
+        # In model order, since the first of two equally specific samples wins.
+        self._by_first = {word: [self.patterns[i] for i in sorted({*found, *slot_first})]
+                          for word, found in by_first.items()}
+        self._slot_first = [self.patterns[i] for i in slot_first]
 
     @staticmethod
     def _compile(intent: str, sample: str, slot_types: dict[str, str]) -> _Pattern:
@@ -99,8 +113,10 @@ class Understanding:
         """The best matching intent, or AMAZON.FallbackIntent when nothing in the model fits."""
         said = normalise(text)
         best: tuple[tuple[int, int, int], IntentMatch] | None = None
-        candidates = [(p, p.regex.match(said)) for p in self.patterns]
-        candidates += [(p, p.greedy.match(said)) for p in self.patterns if p.greedy is not None]
+        opening = said.split()[0].replace("'", "") if said else ""
+        patterns = self._by_first.get(opening, self._slot_first)
+        candidates = [(p, p.regex.match(said)) for p in patterns]
+        candidates += [(p, p.greedy.match(said)) for p in patterns if p.greedy is not None]
         for pattern, found in candidates:
             if not found:
                 continue
