@@ -232,10 +232,13 @@ def with_opening_carriers(intents: list[dict[str, Any]]) -> list[dict[str, Any]]
     # Words that only take the floor may come first ("um how {query}"): they say nothing the
     # skill needs, and the opening word is still the one the intent keeps.
     before = ["", *sorted(lang.fillers), *(" ".join(o) for o in lang.openings)]
+    # A shape another intent already has ("oh no {query}") stays that intent's.
+    taken = {_shape(s) for i in intents for s in i["samples"]}
     # Listed before QuestionIntent, so a sentence that also ends like one of its carriers
     # ("how ... okay") keeps the word that says what it asks.
     at = intents.index(carrier)
-    intents[at:at] = [{"name": name, "slots": slots, "samples": [f"{b} {word} {query}".strip() for b in before]}
+    intents[at:at] = [{"name": name, "slots": slots,
+                       "samples": [s for b in before if _shape(s := f"{b} {word} {query}".strip()) not in taken]}
                       for name, word in lang.opening_intents.items()]
     return intents
 

@@ -2,7 +2,8 @@
 
 The check part of the bank is never used to write samples, synonyms or training data (see
 ``skill.understanding.bank``); here it is said to the skill through the simulator's exact-template
-NLU, and the skill must answer at least 92% of it right and every emergency in it urgently.
+NLU. The targets are 92% of it right and every emergency in it answered urgently; until they are
+reached, the floors below sit just under what is measured, so understanding never silently drops.
 """
 from __future__ import annotations
 
@@ -89,7 +90,7 @@ def test_the_shipped_model_was_trained_on_exactly_the_current_tuning_data():
 # Issue 10's targets are 92% of the check part and every emergency in it. They are NOT met yet
 # (see bench/report.md, "Understanding"); until they are, these floors sit just under what the
 # skill measures now, so any change that makes it understand less fails here.
-CHECK_ACCURACY_FLOOR = 0.77
+CHECK_ACCURACY_FLOOR = 0.78
 URGENT_RECALL_FLOOR = 0.95
 FALSE_URGENT_CEILING = 0.026
 
