@@ -61,8 +61,10 @@ class QuestionHandler(IntentHandler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
         """QuestionIntent, and the opening-word carriers ("how {query}") that stand for it."""
         name = intent_name(handler_input)
-        if name is None or name in self.intents:
-            return name is not None
+        if name is None:
+            return False
+        if name in self.intents:
+            return True
         from skill.understanding import words
 
         return name in words.language().opening_intents

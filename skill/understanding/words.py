@@ -10,8 +10,10 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from snowballstemmer.english_stemmer import EnglishStemmer
+if TYPE_CHECKING:
+    from snowballstemmer.english_stemmer import EnglishStemmer
 
 LANGUAGE_PATH = Path(__file__).parent / "language.toml"
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
@@ -109,13 +111,19 @@ def says_any(text: str, phrases: tuple[str, ...]) -> bool:
     return any(f" {phrase} " in joined for phrase in phrases)
 
 
-_STEMMER = EnglishStemmer()
+@cache
+def _stemmer() -> EnglishStemmer:
+    """Loaded on the first stem, not on import: the language data alone serves every intent request
+    (``skill.handlers.free_text`` reads the carrier words on each), the stemmer only free text."""
+    from snowballstemmer.english_stemmer import EnglishStemmer
+
+    return EnglishStemmer()
 
 
 @cache
 def stem(word: str) -> str:
     """Snowball (Porter2) English stem; "flopped", "flops" and "flopping" all read "flop"."""
-    return str(_STEMMER.stemWord(word.replace("'", "")))
+    return str(_stemmer().stemWord(word.replace("'", "")))
 
 
 def stems(text: str) -> list[str]:
