@@ -90,7 +90,7 @@ def test_the_shipped_model_was_trained_on_exactly_the_current_tuning_data():
 # Issue 10's targets are 92% of the check part and every emergency in it. They are NOT met yet
 # (see bench/report.md, "Understanding"); until they are, these floors sit just under what the
 # skill measures now, so any change that makes it understand less fails here.
-CHECK_ACCURACY_FLOOR = 0.78
+CHECK_ACCURACY_FLOOR = 0.79
 URGENT_RECALL_FLOOR = 0.95
 FALSE_URGENT_CEILING = 0.026
 
