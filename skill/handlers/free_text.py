@@ -1,7 +1,8 @@
 """Free text becomes the request Alexa's NLU would have sent, before any handler sees it.
 
 Alexa matches sample utterances exactly; what it cannot place reaches the skill as the words of
-QuestionIntent's AMAZON.SearchQuery slot. This interceptor reads those words with
+QuestionIntent's AMAZON.SearchQuery slot (or of an opening carrier, "how {query}", whose word is put
+back first). This interceptor reads those words with
 ``skill.understanding`` and rewrites the request's intent: "we practised and he was fine" becomes
 LogPracticeIntent with outcome "calm", "the second one" a StepIntent for step two, "there's a dog
 coming" the UrgentIntent. The handlers then answer it exactly as they answer the spoken intent, so
@@ -119,6 +120,15 @@ def _is_free_text(slots: dict[str, Any]) -> bool:
     return False
 
 
+def _slot_types(intent: Any) -> tuple[Any, dict[str, str], dict[str, Any]]:
+    """The learned model, this intent's slot name -> type, and every custom type's values, as training
+    copied them from the interaction model."""
+    from skill.understanding.classifier import model
+
+    learned = model()
+    return learned, learned.meta.get("intents", {}).get(intent.name or "", {}), learned.meta.get("types", {})
+
+
 def _sentence_meaning(intent: Any) -> Any:
     """What a whole sentence caught in a custom slot means, when the classifier is sure of it; else None.
 
@@ -127,12 +137,9 @@ def _sentence_meaning(intent: Any) -> Any:
     than the sample that caught them, so they are read like free text. (A name slot that caught more
     than a name keeps the name it starts with: ``_read_unresolved``.)"""
     from skill.understanding import words
-    from skill.understanding.classifier import model
     from skill.understanding.meaning import understand
 
-    learned = model()
-    schema: dict[str, str] = learned.meta.get("intents", {}).get(intent.name or "", {})
-    custom = learned.meta.get("types", {})
+    _, schema, custom = _slot_types(intent)
     sentence = words.language().sentence_words
     for name, slot in (intent.slots or {}).items():
         said = _said(slot)
@@ -150,11 +157,8 @@ def _read_unresolved(intent: Any) -> None:
     slot keeps only the name it starts with ("ziggy he's a rescue")."""
     from skill.understanding import slots as spoken_slots
     from skill.understanding import words
-    from skill.understanding.classifier import model
 
-    learned = model()
-    custom = learned.meta.get("types", {})
-    schema: dict[str, str] = learned.meta.get("intents", {}).get(intent.name or "", {})
+    learned, schema, custom = _slot_types(intent)
     for name, slot in (intent.slots or {}).items():
         if schema.get(name) == "AMAZON.FirstName" and _said(slot) is not None:
             trimmed = spoken_slots.leading_name(words.tokens(slot.value))
