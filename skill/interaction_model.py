@@ -214,33 +214,45 @@ def with_tuning_carriers(intents: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return intents
 
 
-def with_opening_carriers(intents: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One carrier intent per kept opening word ("OpensWithHowIntent": "how {query}"), in place of every
-    QuestionIntent carrier that opens with that word.
+def with_kept_carriers(intents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One carrier intent per kept word ("OpensWithHowIntent": "how {query}", "ClosesWithMinutesIntent":
+    "{query} minutes"), in place of every QuestionIntent carrier that opens or closes with that word.
 
     Alexa hands the skill only the SearchQuery words, so "how long {query}" would lose exactly the
-    words that say what is asked. The intent's name tells the skill which word opened the sentence,
-    and the free-text reader puts it back (``skill.handlers.free_text``)."""
+    words that say what is asked, and "{query} two" the number an action needs ("nova finished step
+    two"). The intent's name tells the skill which word it left out, and the free-text reader puts it
+    back (``skill.handlers.free_text``)."""
     from skill.understanding import words
 
     lang = words.language()
     carrier = next(i for i in intents if i["name"] == FREE_TEXT_INTENT)
-    openers = set(lang.opening_intents.values())
-    carrier["samples"] = [s for s in carrier["samples"] if s.split()[0] not in openers]
+    kept = lang.carrier_intents
+    openers = {k.word for k in kept.values() if not k.closes}
+    closers = {k.word for k in kept.values() if k.closes}
+    carrier["samples"] = [s for s in carrier["samples"] if s.split()[0] not in openers and s.split()[-1] not in closers]
     slots = [slot for slot in carrier["slots"] if slot["type"] == "AMAZON.SearchQuery"]
     query = "{" + slots[0]["name"] + "}"
-    # Words that only take the floor may come first ("um how {query}"): they say nothing the
-    # skill needs, and the opening word is still the one the intent keeps.
+    # Words that only take the floor may come first ("um how {query}"), and a closing word may be
+    # followed by a courtesy ("{query} minutes please"): they say nothing the skill needs.
     before = ["", *sorted(lang.fillers), *(" ".join(o) for o in lang.openings)]
+    after = ["", *CLOSING_COURTESIES]
+
+    def samples(word: words.KeptWord) -> list[str]:
+        bare = word.sample(query)
+        return [f"{bare} {a}".strip() for a in after] if word.closes else [f"{b} {bare}".strip() for b in before]
+
     # A shape another intent already has ("oh no {query}") stays that intent's.
     taken = {_shape(s) for i in intents for s in i["samples"]}
     # Listed before QuestionIntent, so a sentence that also ends like one of its carriers
     # ("how ... okay") keeps the word that says what it asks.
     at = intents.index(carrier)
-    intents[at:at] = [{"name": name, "slots": slots,
-                       "samples": [s for b in before if _shape(s := f"{b} {word} {query}".strip()) not in taken]}
-                      for name, word in lang.opening_intents.items()]
+    intents[at:at] = [{"name": name, "slots": slots, "samples": [s for s in samples(word) if _shape(s) not in taken]}
+                      for name, word in kept.items()]
     return intents
+
+
+# What an owner may add after the word a closing carrier keeps.
+CLOSING_COURTESIES = ("please", "thanks")
 
 
 def language_model(content: Guide | None = None, sources: Path = SOURCES) -> dict[str, Any]:
@@ -250,7 +262,7 @@ def language_model(content: Guide | None = None, sources: Path = SOURCES) -> dic
         "interactionModel": {
             "languageModel": {
                 "invocationName": INVOCATION_NAME,
-                "intents": with_opening_carriers(
+                "intents": with_kept_carriers(
                     with_tuning_carriers(with_tuning_samples(load_intents(sources), types, content))),
                 "types": types,
             }

@@ -78,6 +78,16 @@ def test_the_word_that_opens_a_question_reaches_the_skill(talk):
     assert turn.speech.startswith("Keep the first outdoor sessions to about one to three minutes.")
 
 
+def test_the_number_that_closes_a_sentence_reaches_the_skill(talk):
+    # "okay {query}" and "{query} two" both fit; "two" closes its own carrier, so the step is not lost.
+    talk.say("open cat harness coach")
+    talk.say("my cat's name is biscuit")
+    turn = talk.say("okay so biscuit has now completed step two")
+    assert turn.intent == "ClosesWithTwoIntent"
+    assert turn.speech.startswith("Nice work. Biscuit is on step three now")
+    assert talk.say("where are we").speech.startswith("Biscuit is on step three")
+
+
 def test_a_sentence_caught_by_a_short_sample_is_answered_for_what_it_says(talk):
     # "i think {outcome}" also matches this sentence; its words say a step is done, not how a practice went.
     talk.say("open cat harness coach")

@@ -34,7 +34,7 @@ def test_the_bank_covers_every_step_topic_and_custom_intent_with_twenty_utteranc
     needed = [entry.id for entry in guide().entries]
     needed += [i["name"] for i in language_model()["interactionModel"]["languageModel"]["intents"]
                if not i["name"].startswith("AMAZON.") and guide().topic_for_intent(i["name"]) is None
-               and i["name"] not in {"QuestionIntent", "TopicIntent", "StepIntent", *words.language().opening_intents}]
+               and i["name"] not in {"QuestionIntent", "TopicIntent", "StepIntent", *words.language().carrier_intents}]
     short = {label: counts[label] for label in needed if counts[label] < 20}
     assert not short
 
@@ -87,12 +87,12 @@ def test_the_shipped_model_was_trained_on_exactly_the_current_tuning_data():
     assert model().meta["digest"] == learning.digest(learning.training_set())
 
 
-# Issue 10's targets are 92% of the check part and every emergency in it. They are NOT met yet
-# (see bench/report.md, "Understanding"); until they are, these floors sit just under what the
-# skill measures now, so any change that makes it understand less fails here.
-CHECK_ACCURACY_FLOOR = 0.79
+# Issue 10's targets are 92% of the check part, every emergency in it, and at most 2% false alarms.
+# The first two are NOT met yet (see bench/report.md, "Understanding"); until they are, these floors
+# sit just under what the skill measures now, so any change that makes it understand less fails here.
+CHECK_ACCURACY_FLOOR = 0.815
 URGENT_RECALL_FLOOR = 0.95
-FALSE_URGENT_CEILING = 0.026
+FALSE_URGENT_CEILING = 0.02
 
 
 def test_the_check_part_is_answered_right_at_least_as_often_as_measured():

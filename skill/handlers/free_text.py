@@ -1,8 +1,8 @@
 """Free text becomes the request Alexa's NLU would have sent, before any handler sees it.
 
 Alexa matches sample utterances exactly; what it cannot place reaches the skill as the words of
-QuestionIntent's AMAZON.SearchQuery slot (or of an opening carrier, "how {query}", whose word is put
-back first). This interceptor reads those words with
+QuestionIntent's AMAZON.SearchQuery slot (or of a carrier that keeps a word, "how {query}" or
+"{query} minutes", whose word is put back first). This interceptor reads those words with
 ``skill.understanding`` and rewrites the request's intent: "we practised and he was fine" becomes
 LogPracticeIntent with outcome "calm", "the second one" a StepIntent for step two, "there's a dog
 coming" the UrgentIntent. The handlers then answer it exactly as they answer the spoken intent, so
@@ -38,7 +38,7 @@ class FreeTextInterceptor(AbstractRequestInterceptor):
         request = handler_input.request_envelope.request
         if not isinstance(request, IntentRequest) or request.intent is None:
             return
-        intent = _with_opening_word(request.intent)
+        intent = _with_kept_word(request.intent)
         request.intent = intent
         slots = intent.slots or {}
         if intent.name == FREE_TEXT_INTENT:
@@ -80,18 +80,19 @@ class FreeTextInterceptor(AbstractRequestInterceptor):
             _read_unresolved(intent)
 
 
-def _with_opening_word(intent: Any) -> Any:
-    """An opening-word carrier ("how {query}") as the QuestionIntent it stands for, its word put back
-    in front of the words Alexa handed over ("how" + "long should the first walk be")."""
+def _with_kept_word(intent: Any) -> Any:
+    """A carrier that keeps a word ("how {query}", "{query} minutes") as the QuestionIntent it stands
+    for, its word put back where it was said ("how" + "long should the first walk be",
+    "time us for two" + "minutes")."""
     from skill.understanding import words
 
-    word = words.language().opening_intents.get(intent.name or "")
-    if word is None:
+    kept = words.language().carrier_intents.get(intent.name or "")
+    if kept is None:
         return intent
     rest = _said((intent.slots or {}).get(FREE_TEXT_SLOT))
     from ask_sdk_model import Intent, IntentConfirmationStatus
 
-    return Intent(name=FREE_TEXT_INTENT, slots={FREE_TEXT_SLOT: _slot(FREE_TEXT_SLOT, f"{word} {rest or ''}".strip())},
+    return Intent(name=FREE_TEXT_INTENT, slots={FREE_TEXT_SLOT: _slot(FREE_TEXT_SLOT, kept.restore(rest))},
                   confirmation_status=IntentConfirmationStatus.NONE)
 
 

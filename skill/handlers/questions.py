@@ -59,7 +59,7 @@ class QuestionHandler(IntentHandler):
     intents = frozenset({"QuestionIntent"})
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        """QuestionIntent, and the opening-word carriers ("how {query}") that stand for it."""
+        """QuestionIntent, and the carriers that keep a word ("how {query}", "{query} minutes") and stand for it."""
         name = intent_name(handler_input)
         if name is None:
             return False
@@ -67,7 +67,7 @@ class QuestionHandler(IntentHandler):
             return True
         from skill.understanding import words
 
-        return name in words.language().opening_intents
+        return name in words.language().carrier_intents
 
     def reply(self, handler_input: HandlerInput, state: SessionState, one_shot: bool) -> Reply:
         understood = cast("Understood | None", handler_input.attributes_manager.request_attributes.get(UNDERSTOOD))

@@ -4,8 +4,8 @@ Alexa's NLU matches the interaction model's samples; whatever it cannot place ex
 skill as the words of an AMAZON.SearchQuery slot. ``meaning.understand`` reads those words:
 
 1. hesitations go (``words``), and nothing left means nothing was heard;
-2. the urgent detector runs first, so a frightened or endangered cat gets the urgent answer in any
-   phrasing (``urgent``);
+2. the urgent check runs first (on the classifier's probability for the urgent label), so a
+   frightened or endangered cat gets the urgent answer in any phrasing (``urgent``);
 3. a linear classifier trained at build time on the tuning part of the owner utterance bank
    (``classifier``), blended with BM25 search over the guide (``skill.search``), names the step,
    topic or action meant, with a calibrated confidence;

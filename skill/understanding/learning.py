@@ -1,4 +1,4 @@
-"""Builds ``model.json``: the free-text classifier and urgent detector, trained with scikit-learn.
+"""Builds ``model.json``: the free-text classifier and its urgent thresholds, trained with scikit-learn.
 
 Run by ``python3 dev.py train`` (and checked by a test to be current). What it learns from:
 
@@ -7,8 +7,9 @@ Run by ``python3 dev.py train`` (and checked by a test to be current). What it l
 - the interaction model's sample utterances, with slots filled by example values, labelled with
   the intent (or the topic or step) they name.
 
-Both models are logistic regressions over ``features.features``; only the weights that change a
-score are written out, rounded, so the file stays small and inference is plain Python.
+The model is a logistic regression over ``features.features``; its probability for the urgent
+label is also the urgent score (``urgent``). Only the weights that change a score are written
+out, rounded, so the file stays small and inference is plain Python.
 Development tooling only: this module is not shipped in the Lambda artifact.
 """
 from __future__ import annotations
@@ -22,11 +23,9 @@ from typing import Any
 
 from skill.content import Guide, guide
 from skill.interaction_model import language_model
-from skill.understanding import bank, words
+from skill.understanding import bank, urgent, words
 from skill.understanding.classifier import MODEL_PATH, WEIGHT_STEP, LinearModel
 from skill.understanding.features import features
-from skill.understanding.urgent import names_a_sign
-from skill.understanding.urgent import probability as urgent_probability
 
 FREE_TEXT_INTENTS = {"QuestionIntent", "AMAZON.FallbackIntent", "AMAZON.NavigateHomeIntent"}
 SLOT_EXAMPLES = {
@@ -36,7 +35,7 @@ SLOT_EXAMPLES = {
 }
 REGULARISATION = 30.0
 MIN_WEIGHT = 0.3
-URGENT_LABEL = "urgent_stress"
+URGENT_LABEL = urgent.URGENT_LABEL
 
 
 def _slot_values(model: dict[str, Any], slot_type: str) -> list[str]:
@@ -60,7 +59,7 @@ def sample_examples(content: Guide | None = None) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for intent in model["intents"]:
         name = intent["name"]
-        if name in FREE_TEXT_INTENTS or name in words.language().opening_intents:
+        if name in FREE_TEXT_INTENTS or name in words.language().carrier_intents:
             continue
         slot_types = {s["name"]: s["type"] for s in intent.get("slots", [])}
         for sample in intent["samples"]:
@@ -136,17 +135,10 @@ def _export_classes(pipeline: Any) -> tuple[list[str], list[float], dict[str, li
     return labels, [round(float(v), 4) for v in regression.intercept_], weights
 
 
-def _export_binary(pipeline: Any) -> dict[str, Any]:
-    vectorizer, regression = pipeline.steps[0][1], pipeline.steps[1][1]
-    weights = {name: round(float(w) / WEIGHT_STEP)
-               for name, w in zip(vectorizer.feature_names_, regression.coef_[0], strict=True) if abs(w) >= MIN_WEIGHT}
-    return {"intercept": round(float(regression.intercept_[0]), 4), "weights": weights}
-
-
 def _slot_schema() -> dict[str, Any]:
     """What the skill needs at run time to fill an intent's slots from free text."""
     model = language_model()["interactionModel"]["languageModel"]
-    carriers = words.language().opening_intents
+    carriers = words.language().carrier_intents
     intents = {i["name"]: {s["name"]: s["type"] for s in i.get("slots", [])} for i in model["intents"]
                if i["name"] not in carriers}
     types = {
@@ -160,42 +152,57 @@ def _model(examples: list[tuple[str, str]], meta: dict[str, Any]) -> LinearModel
     texts = [t for t, _ in examples]
     labels, intercepts, weights = _export_classes(_fit(texts, [label for _, label in examples], REGULARISATION,
                                                                  balanced=True))
-    urgent = _export_binary(_fit(texts, [int(label == URGENT_LABEL) for _, label in examples], REGULARISATION))
-    return LinearModel(labels, intercepts, weights, {**meta, "urgent": urgent})
+    return LinearModel(labels, intercepts, weights, meta)
 
 
-FOLDS = 5
+# At most this share of calm owners, measured across writers, may hear the urgent answer; within it,
+# the thresholds that miss the fewest emergencies win (recall first).
+URGENT_FALSE_ALARMS = 0.015
+URGENT_THRESHOLDS = tuple(round(0.1 + 0.05 * i, 2) for i in range(9))
+URGENT_SIGN_THRESHOLDS = (0.005, 0.01, 0.02, 0.03, 0.05, 0.1)
+
+
+def _same(text: str) -> str:
+    return " ".join(text.lower().split())
 
 
 def calibrate(fixed: list[tuple[str, str]], tuned: list[bank.Utterance]) -> dict[str, float]:
-    """Thresholds chosen by cross-validation on the tuning part: each fold is predicted by a model
-    that never saw it. The urgent threshold keeps every emergency of the folds (recall first)."""
+    """Thresholds chosen by cross-validation on the tuning part, one writer of the bank per fold: each
+    writer is predicted by a model that never saw their words (nor a sample taken from them), as
+    the skill will meet owners nobody wrote for."""
     from skill import search
     from skill.understanding.meaning import NONE_LABEL
 
-    rows: list[tuple[bank.Utterance, dict[str, float], float, tuple[str, float] | None]] = []
-    for fold in range(FOLDS):
-        held = [u for i, u in enumerate(tuned) if i % FOLDS == fold]
-        kept = [u for i, u in enumerate(tuned) if i % FOLDS != fold]
-        fold_model = _model([*fixed, *bank_examples(kept)], {})
+    rows: list[tuple[bank.Utterance, str, dict[str, float], bool, tuple[str, float] | None]] = []
+    for writer in sorted({u.source for u in tuned}):
+        held = [u for u in tuned if u.source == writer]
+        said = {_same(bank.without_invocation(u.say)) for u in held}
+        kept = [example for example in fixed if _same(example[0]) not in said]
+        fold_model = _model([*kept, *bank_examples([u for u in tuned if u.source != writer])], {})
         for u in held:
             text = bank.without_invocation(u.say)
             probabilities = {g.label: g.probability for g in fold_model.probabilities(text)}
             ranked = search.index().rank(text, limit=1)
             best = (ranked[0].entry.id, ranked[0].confidence) if ranked else None
-            rows.append((u, probabilities, urgent_probability(text, fold_model.meta["urgent"]), best))
-    negatives = sorted((p for u, _, p, _ in rows if not u.urgent), reverse=True)
-    # Alone, the score may wrongly alarm at most one calm owner in a hundred...
-    threshold = max(0.3, negatives[len(negatives) // 100] + 1e-4) if negatives else 0.5
-    # ...and with a named sign of danger, it must still catch every emergency of the folds.
-    signed = [p for u, _, p, _ in rows if u.urgent and p < threshold and names_a_sign(bank.without_invocation(u.say))]
-    sign_threshold = round(min([0.05, *signed]) * 0.8, 4)
+            rows.append((u, text, probabilities, urgent.names_a_sign(text), best))
+    calm = sum(not u.urgent for u, *_ in rows)
+
+    def alarms(thresholds: dict[str, float]) -> tuple[int, int]:
+        """(emergencies missed, calm owners alarmed) over the folds."""
+        raised = [(u.urgent, urgent.decide(probabilities.get(URGENT_LABEL, 0.0), signed, thresholds))
+                  for u, _, probabilities, signed, _ in rows]
+        return sum(want and not got for want, got in raised), sum(got and not want for want, got in raised)
+
+    candidates = [{"threshold": t, "sign_threshold": st} for t in URGENT_THRESHOLDS for st in URGENT_SIGN_THRESHOLDS
+                  if st < t]
+    allowed = [c for c in candidates if alarms(c)[1] <= URGENT_FALSE_ALARMS * calm] or candidates
+    thresholds = min(allowed, key=lambda c: (alarms(c), -c["threshold"]))
     best_setting = (-1.0, 0.0, 0.0)
     for blend in (0.0, 0.1, 0.2, 0.3, 0.5):
         for floor in (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4):
             right = 0
-            for u, probabilities, p_urgent, found in rows:
-                if p_urgent >= threshold or (p_urgent >= sign_threshold and names_a_sign(bank.without_invocation(u.say))):
+            for u, _, probabilities, signed, found in rows:
+                if urgent.decide(probabilities.get(URGENT_LABEL, 0.0), signed, thresholds):
                     right += URGENT_LABEL in u.labels
                     continue
                 scores = dict(probabilities)
@@ -207,18 +214,15 @@ def calibrate(fixed: list[tuple[str, str]], tuned: list[bank.Utterance]) -> dict
                 right += label in u.labels
             if right > best_setting[0]:
                 best_setting = (right, blend, floor)
-    false_urgent = sum(p >= threshold or (p >= sign_threshold and names_a_sign(bank.without_invocation(u.say)))
-                       for u, _, p, _ in rows if not u.urgent)
-    missed = [u.say for u, _, p, _ in rows if u.urgent and not (
-        p >= threshold or (p >= sign_threshold and names_a_sign(bank.without_invocation(u.say))))]
+    missed, alarmed = alarms(thresholds)
     return {
-        "urgent_threshold": round(threshold, 4),
-        "urgent_sign_threshold": sign_threshold,
-        "cv_urgent_missed": len(missed),
+        "urgent_threshold": thresholds["threshold"],
+        "urgent_sign_threshold": thresholds["sign_threshold"],
+        "cv_urgent_missed": missed,
         "search_weight": best_setting[1],
         "min_confidence": best_setting[2],
         "cv_accuracy": round(best_setting[0] / max(len(rows), 1), 4),
-        "cv_false_urgent": round(false_urgent / max(len(negatives), 1), 4),
+        "cv_false_urgent": round(alarmed / max(calm, 1), 4),
     }
 
 
@@ -228,14 +232,13 @@ def build() -> dict[str, Any]:
     examples = [*fixed, *bank_examples(tuned)]
     settings = calibrate(fixed, tuned)
     shipped = _model(examples, {})
-    shipped.meta["urgent"]["threshold"] = settings["urgent_threshold"]
-    shipped.meta["urgent"]["sign_threshold"] = settings["urgent_sign_threshold"]
+    thresholds = {"threshold": settings["urgent_threshold"], "sign_threshold": settings["urgent_sign_threshold"]}
     return {
         "labels": shipped.labels,
         "intercepts": shipped.intercepts,
         "weights": shipped.weights,
         "meta": {"digest": digest(examples), "examples": len(examples), **settings, **_slot_schema(),
-                 "urgent": shipped.meta["urgent"]},
+                 "urgent": thresholds},
     }
 
 

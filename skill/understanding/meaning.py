@@ -25,8 +25,11 @@ class Understood:
 
 
 def is_urgent(text: str) -> bool:
-    """Only the urgent check, for words that already belong to an intent (a slot's value)."""
-    return bool(words.tokens(text)) and urgent.is_urgent(text, classifier.model())
+    """Only the urgent check, for words that already belong to an intent (a slot's value).
+
+    A slot holds a piece of a sentence ("pepper she's a rescue" of "her name's pepper ..."), too
+    little for the classifier's score alone, so here the words must also name a sign of danger."""
+    return bool(words.tokens(text)) and urgent.names_a_sign(text) and urgent.is_urgent(text, classifier.model())
 
 
 def understand(text: str | None) -> Understood:
@@ -34,9 +37,10 @@ def understand(text: str | None) -> Understood:
     if not text or not words.tokens(text):
         return Understood(None, 0.0, heard=False)
     model = classifier.model()
-    if urgent.is_urgent(text, model):
+    guesses = model.probabilities(text)
+    if urgent.is_urgent(text, model, guesses):
         return Understood(urgent.URGENT_LABEL, 1.0, urgent=True)
-    label, confidence = _best_label(text, model)
+    label, confidence = _best_label(text, guesses, model)
     if label is None:
         return Understood(None, confidence)
     if label not in model.meta.get("intents", {}):
@@ -72,9 +76,9 @@ def _named_step(text: str) -> str | None:
     return f"step:{number}" if number is not None and 1 <= number <= len(steps) else None
 
 
-def _best_label(text: str, model: classifier.LinearModel) -> tuple[str | None, float]:
+def _best_label(text: str, found: list[classifier.Guess], model: classifier.LinearModel) -> tuple[str | None, float]:
     """The classifier's probabilities, nudged towards the entry BM25 finds; None below the threshold."""
-    guesses = {g.label: g.probability for g in model.probabilities(text)}
+    guesses = {g.label: g.probability for g in found}
     blend = float(model.meta.get("search_weight", 0.0))
     if blend:
         from skill import search

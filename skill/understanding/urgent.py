@@ -1,28 +1,28 @@
 """Is this cat frightened or in danger right now? Checked before anything else is understood.
 
-A binary logistic model trained on the same features as the classifier decides, with two
-thresholds chosen at training time (``learning.calibrate``): a score above ``threshold`` is urgent
-on its own; a weaker score above ``sign_threshold`` is urgent when the words name a sign of fear or
-danger (``language.toml``: body language, threats, escape, injury) and do not read as a question
-*about* fear ("what do flat ears mean", "she once panicked at the vet, is she a good candidate").
-Missing an emergency costs far more than a calm owner hearing the urgent advice once.
+The score is the classifier's own probability for the urgent label. The classifier weighs every
+label alike and sees the urgent utterances next to their near neighbours ("what do flat ears
+mean", "a dog harness"), so measured across writers it separates emergencies from questions about
+fear better than a yes/no model of its own did (README, "Understanding owners"). Two thresholds
+are chosen at training time (``learning.calibrate``): a score above ``threshold`` is urgent on its
+own; a weaker score above ``sign_threshold`` is urgent when the words name a sign of fear or danger
+(``language.toml``: body language, threats, escape, injury) and do not read as a question *about*
+fear ("she once panicked at the vet, is she a good candidate"). Missing an emergency costs far more
+than a calm owner hearing the urgent advice once.
 """
 from __future__ import annotations
 
-import math
-from typing import Any
+from collections.abc import Iterable, Mapping
 
 from skill.understanding import words
-from skill.understanding.classifier import WEIGHT_STEP, LinearModel
-from skill.understanding.features import features
+from skill.understanding.classifier import Guess, LinearModel
 
 URGENT_LABEL = "urgent_stress"
 
 
-def probability(text: str, detector: dict[str, Any]) -> float:
-    weights = detector["weights"]
-    score = float(detector["intercept"]) + WEIGHT_STEP * sum(weights.get(n, 0) * v for n, v in features(text).items())
-    return 1.0 / (1.0 + math.exp(-score))
+def score(guesses: Iterable[Guess]) -> float:
+    """The classifier's probability that the words describe an emergency."""
+    return next((g.probability for g in guesses if g.label == URGENT_LABEL), 0.0)
 
 
 def names_a_sign(text: str) -> bool:
@@ -31,9 +31,14 @@ def names_a_sign(text: str) -> bool:
     return words.says_any(text, lang.urgent_signs) and not words.says_any(text, lang.about_not_now)
 
 
-def is_urgent(text: str, model: LinearModel) -> bool:
-    detector = model.meta["urgent"]
-    score = probability(text, detector)
-    if score >= float(detector.get("threshold", 0.5)):
+def decide(urgent_score: float, sign_named: bool, thresholds: Mapping[str, float]) -> bool:
+    """Urgent when the score is high, or lower but the words name a sign of danger (``names_a_sign``)."""
+    if urgent_score >= float(thresholds.get("threshold", 0.5)):
         return True
-    return score >= float(detector.get("sign_threshold", 1.0)) and names_a_sign(text)
+    return sign_named and urgent_score >= float(thresholds.get("sign_threshold", 1.0))
+
+
+def is_urgent(text: str, model: LinearModel, guesses: Iterable[Guess] | None = None) -> bool:
+    """``guesses`` are the model's probabilities for ``text`` when the caller already has them."""
+    found = model.probabilities(text) if guesses is None else guesses
+    return decide(score(found), names_a_sign(text), model.meta["urgent"])

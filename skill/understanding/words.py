@@ -22,7 +22,7 @@ _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
 @dataclass(frozen=True)
 class Language:
     """Fillers, openings and asides to drop, words that mean the same, the cues that name a cat, and
-    the opening words a carrier keeps (``language.toml``)."""
+    the opening and closing words a carrier keeps (``language.toml``)."""
 
     fillers: frozenset[str]
     openings: tuple[tuple[str, ...], ...]
@@ -36,6 +36,7 @@ class Language:
     not_names: frozenset[str] = frozenset()
     sentence_words: int = 4
     kept_openings: tuple[str, ...] = ()
+    kept_closings: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, path: Path = LANGUAGE_PATH) -> Language:
@@ -55,13 +56,38 @@ class Language:
             not_names=frozenset(raw.get("names", {}).get("not_names", ())),
             sentence_words=int(raw.get("slots", {}).get("sentence_words", 4)),
             kept_openings=tuple(raw.get("carriers", {}).get("kept_openings", ())),
+            kept_closings=tuple(raw.get("carriers", {}).get("kept_closings", ())),
         )
 
 
     @property
-    def opening_intents(self) -> dict[str, str]:
-        """Carrier intent name -> the opening word it keeps ("OpensWithHowIntent" -> "how")."""
-        return {f"OpensWith{word.replace(chr(39), '').capitalize()}Intent": word for word in self.kept_openings}
+    def carrier_intents(self) -> dict[str, KeptWord]:
+        """Carrier intent name -> the word it keeps: "OpensWithHowIntent" is "how {query}",
+        "ClosesWithMinutesIntent" is "{query} minutes"."""
+        return {
+            **{f"OpensWith{_intent_word(word)}Intent": KeptWord(word, closes=False) for word in self.kept_openings},
+            **{f"ClosesWith{_intent_word(word)}Intent": KeptWord(word, closes=True) for word in self.kept_closings},
+        }
+
+
+@dataclass(frozen=True)
+class KeptWord:
+    """A word a carrier intent keeps in its name, because Alexa hands over only the words around it."""
+
+    word: str
+    closes: bool
+
+    def sample(self, query: str) -> str:
+        """The carrier's bare sample ("how {query}", "{query} minutes")."""
+        return f"{query} {self.word}" if self.closes else f"{self.word} {query}"
+
+    def restore(self, rest: str | None) -> str:
+        """The sentence as said: the kept word put back where it was."""
+        return self.sample(rest or "").strip()
+
+
+def _intent_word(word: str) -> str:
+    return word.replace("'", "").capitalize()
 
 
 @cache
