@@ -29,7 +29,7 @@ def is_urgent(text: str) -> bool:
 
     A slot holds a piece of a sentence ("pepper she's a rescue" of "her name's pepper ..."), too
     little for the classifier's score alone, so here the words must also name a sign of danger."""
-    return bool(words.tokens(text)) and urgent.names_a_sign(text) and urgent.is_urgent(text, classifier.model())
+    return bool(words.tokens(text)) and urgent.is_urgent(text, classifier.model(), sign_required=True)
 
 
 def understand(text: str | None) -> Understood:

@@ -38,7 +38,14 @@ def decide(urgent_score: float, sign_named: bool, thresholds: Mapping[str, float
     return sign_named and urgent_score >= float(thresholds.get("sign_threshold", 1.0))
 
 
-def is_urgent(text: str, model: LinearModel, guesses: Iterable[Guess] | None = None) -> bool:
-    """``guesses`` are the model's probabilities for ``text`` when the caller already has them."""
-    found = model.probabilities(text) if guesses is None else guesses
-    return decide(score(found), names_a_sign(text), model.meta["urgent"])
+def is_urgent(text: str, model: LinearModel, guesses: Iterable[Guess] | None = None, *,
+              sign_required: bool = False) -> bool:
+    """``guesses`` are the model's probabilities for ``text`` when the caller already has them;
+    ``sign_required`` when the words are too few for the score alone (a slot's value)."""
+    thresholds = model.meta["urgent"]
+    urgent_score = score(model.probabilities(text) if guesses is None else guesses)
+    lowest = min(float(thresholds.get("threshold", 0.5)), float(thresholds.get("sign_threshold", 1.0)))
+    if urgent_score < lowest:
+        return False
+    named = names_a_sign(text)
+    return (named or not sign_required) and decide(urgent_score, named, thresholds)
