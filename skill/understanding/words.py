@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -60,10 +60,10 @@ class Language:
         )
 
 
-    @property
+    @cached_property
     def carrier_intents(self) -> dict[str, KeptWord]:
         """Carrier intent name -> the word it keeps: "OpensWithHowIntent" is "how {query}",
-        "ClosesWithMinutesIntent" is "{query} minutes"."""
+        "ClosesWithMinutesIntent" is "{query} minutes". Built once: every request's dispatch asks."""
         return {
             **{f"OpensWith{_intent_word(word)}Intent": KeptWord(word, closes=False) for word in self.kept_openings},
             **{f"ClosesWith{_intent_word(word)}Intent": KeptWord(word, closes=True) for word in self.kept_closings},
