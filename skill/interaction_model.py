@@ -70,7 +70,8 @@ ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "sevent
 def with_step_references(types: list[dict[str, Any]], content: Guide) -> list[dict[str, Any]]:
     """STEP_REFERENCE: the relative values its source declares ("next", "this") plus one value per
     guide step, named by its ordinal ("second"), its name and its ``references`` ("the door one");
-    the last step also answers to "last" and "final". A sixth step is speakable with no model edit."""
+    the last step also answers to "last" and "final", the one before it to "second to last" and the
+    middle one to "middle" (``language.toml``). A sixth step is speakable with no model edit."""
     out = []
     for declared in types:
         if declared["name"] != STEP_REFERENCE:
@@ -81,9 +82,21 @@ def with_step_references(types: list[dict[str, Any]], content: Guide) -> list[di
             synonyms = [step.name, *step.references]
             if step.number == len(content.steps):
                 synonyms += ["last", "final", "very last"]
+            synonyms += _placed_by_count(step.number, len(content.steps))
             ordinal = ORDINAL_WORDS[step.number - 1] if step.number <= len(ORDINAL_WORDS) else f"step {step.number}"
             values.append({"id": str(step.number), "name": {"value": ordinal, "synonyms": synonyms}})
         out.append({"name": STEP_REFERENCE, "values": values})
+    return out
+
+
+def _placed_by_count(number: int, count: int) -> list[str]:
+    """The words that place step ``number`` of ``count`` from the guide's ends ("second to last")."""
+    from skill.understanding import words
+
+    positions = words.language()
+    out = list(positions.second_to_last) if number == count - 1 else []
+    if count % 2 and number == (count + 1) // 2:
+        out += sorted(positions.middle_words)
     return out
 
 

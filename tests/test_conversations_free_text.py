@@ -102,3 +102,43 @@ def test_a_name_said_with_more_after_it_keeps_only_the_name(talk):
     turn = talk.say("her name's pepper she's a rescue")
     assert turn.speech.startswith("Hello, Pepper!")
     assert "Pepper is on step one" in talk.say("how's pepper doing").speech
+
+
+@pytest.mark.parametrize(("said", "hears"), [
+    ("what comes right after the leash bit", "step four, calm at the door"),
+    ("the one before the door step", "step three, the leash indoors"),
+    ("what's the step after step one", "step two, moving in the harness"),
+    ("okay after the door practice what's next", "step five, first trips outside"),
+    ("the second to last step", "step four, calm at the door"),
+    ("the middle step", "step three, the leash indoors"),
+])
+def test_a_step_placed_by_its_neighbour_or_its_place_in_the_plan_is_read(talk, said, hears):
+    talk.say("open cat harness coach")
+    assert talk.say(said).speech.lower().startswith(hears)
+
+
+def test_after_a_moment_rather_than_a_step_is_not_a_step(talk):
+    talk.say("open cat harness coach")
+    turn = talk.say("should i give her a treat after the walk")
+    assert not turn.speech.startswith("Step")
+
+
+@pytest.mark.parametrize("asked", [
+    "which step olive is on",
+    "give me olive's progress",
+    "what step was olive up to",
+])
+def test_a_cat_named_without_a_naming_phrase_is_still_the_cat_asked_about(talk, asked):
+    talk.say("open cat harness coach")
+    talk.say("my cat's name is luna")
+    talk.say("we're on step three")
+    talk.say("switch to olive")
+    talk.say("yes")
+    assert "Olive is on step one" in talk.say(asked).speech
+    assert "Luna is on step three" in talk.say("how's luna getting on").speech
+
+
+def test_a_cat_to_train_now_named_after_do_is_switched_to(talk):
+    talk.say("open cat harness coach")
+    talk.say("my cat's name is luna")
+    assert "Shall I add Olive" in talk.say("okay now let's do olive").speech

@@ -33,6 +33,9 @@ SLOT_EXAMPLES = {
     "AMAZON.DURATION": ["two minutes", "thirty seconds"],
     "AMAZON.FirstName": ["luna", "milo"],
 }
+# How a StepIntent sample's slots are filled to teach the classifier: "step {step}" and "the {which} step".
+STEP_NUMBER_WORDS = {2: "two", 4: "four"}
+STEP_ORDINALS = {2: "second", 4: "fourth"}
 REGULARISATION = 30.0
 MIN_WEIGHT = 0.3
 URGENT_LABEL = urgent.URGENT_LABEL
@@ -70,8 +73,9 @@ def sample_examples(content: Guide | None = None) -> list[tuple[str, str]]:
                         out.append((sample.replace("{topic}", topic.aliases[0]), topic.id))
                 continue
             if name == "StepIntent":
-                for word, number in (("two", 2), ("four", 4)):
-                    out.append((sample.replace("{step}", word), f"step:{number}"))
+                for number in (2, 4):
+                    said = sample.replace("{step}", STEP_NUMBER_WORDS[number]).replace("{which}", STEP_ORDINALS[number])
+                    out.append((said, f"step:{number}"))
                 continue
             text = sample
             for slot in slots_in:
@@ -166,7 +170,7 @@ def _same(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def calibrate(fixed: list[tuple[str, str]], tuned: list[bank.Utterance]) -> dict[str, float]:
+def calibrate(fixed: list[tuple[str, str]], tuned: list[bank.Utterance]) -> dict[str, Any]:
     """Thresholds chosen by cross-validation on the tuning part, one writer of the bank per fold: each
     writer is predicted by a model that never saw their words (nor a sample taken from them), as
     the skill will meet owners nobody wrote for."""
@@ -216,8 +220,7 @@ def calibrate(fixed: list[tuple[str, str]], tuned: list[bank.Utterance]) -> dict
                 best_setting = (right, blend, floor)
     missed, alarmed = alarms(thresholds)
     return {
-        "urgent_threshold": thresholds["threshold"],
-        "urgent_sign_threshold": thresholds["sign_threshold"],
+        "urgent": thresholds,
         "cv_urgent_missed": missed,
         "search_weight": best_setting[1],
         "min_confidence": best_setting[2],
@@ -232,13 +235,11 @@ def build() -> dict[str, Any]:
     examples = [*fixed, *bank_examples(tuned)]
     settings = calibrate(fixed, tuned)
     shipped = _model(examples, {})
-    thresholds = {"threshold": settings["urgent_threshold"], "sign_threshold": settings["urgent_sign_threshold"]}
     return {
         "labels": shipped.labels,
         "intercepts": shipped.intercepts,
         "weights": shipped.weights,
-        "meta": {"digest": digest(examples), "examples": len(examples), **settings, **_slot_schema(),
-                 "urgent": thresholds},
+        "meta": {"digest": digest(examples), "examples": len(examples), **settings, **_slot_schema()},
     }
 
 

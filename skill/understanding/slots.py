@@ -68,7 +68,8 @@ def step_number(said: list[str]) -> int | None:
 
 
 def cat_name(said: list[str]) -> str | None:
-    """The word after a naming cue ("her name is luna" -> "luna"), or None."""
+    """The word after a naming cue ("her name is luna" -> "luna"), else the first possessive that is
+    a name ("give me bruno's report" -> "bruno"), else None."""
     text = " ".join(said)
     lang = words.language()
     for cue in lang.name_cues:
@@ -77,9 +78,18 @@ def cat_name(said: list[str]) -> str | None:
         if position < 0:
             continue
         after = f" {text} "[position + len(marker):].split()
-        if after and after[0] not in lang.not_names and after[0].isalpha():
-            return after[0]
-    return None
+        name = _as_name(after[0]) if after else None
+        if name is not None:
+            return name
+    return next((name for word in said if word.endswith("'s") and (name := _as_name(word))), None)
+
+
+def _as_name(word: str) -> str | None:
+    """``word`` as a cat's name ("luna", "luna's" -> "luna"), or None for words that never are one."""
+    word = word.removesuffix("'s")
+    if not word.isalpha() or word in words.language().not_names or word in spoken.NUMBER_WORDS:
+        return None
+    return word
 
 
 def leading_name(said: list[str]) -> str | None:

@@ -21,8 +21,8 @@ _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
 
 @dataclass(frozen=True)
 class Language:
-    """Fillers, openings and asides to drop, words that mean the same, the cues that name a cat, and
-    the opening and closing words a carrier keeps (``language.toml``)."""
+    """Fillers, openings and asides to drop, words that mean the same, the cues that name a cat, the
+    opening and closing words a carrier keeps, and the words that place a step (``language.toml``)."""
 
     fillers: frozenset[str]
     openings: tuple[tuple[str, ...], ...]
@@ -37,6 +37,11 @@ class Language:
     sentence_words: int = 4
     kept_openings: tuple[str, ...] = ()
     kept_closings: tuple[str, ...] = ()
+    after_words: frozenset[str] = frozenset()
+    before_words: frozenset[str] = frozenset()
+    second_to_last: tuple[str, ...] = ()
+    middle_words: frozenset[str] = frozenset()
+    step_nouns: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, path: Path = LANGUAGE_PATH) -> Language:
@@ -57,6 +62,11 @@ class Language:
             sentence_words=int(raw.get("slots", {}).get("sentence_words", 4)),
             kept_openings=tuple(raw.get("carriers", {}).get("kept_openings", ())),
             kept_closings=tuple(raw.get("carriers", {}).get("kept_closings", ())),
+            after_words=frozenset(raw.get("positions", {}).get("after", ())),
+            before_words=frozenset(raw.get("positions", {}).get("before", ())),
+            second_to_last=tuple(raw.get("positions", {}).get("second_to_last", ())),
+            middle_words=frozenset(raw.get("positions", {}).get("middle", ())),
+            step_nouns=frozenset(raw.get("positions", {}).get("step_nouns", ())),
         )
 
 
