@@ -26,8 +26,6 @@ def figures(report: Report) -> dict[str, Any]:
         "urgent_recall": round(report.urgent_recall, 4),
         "false_urgent": round(report.false_urgent, 4),
         "confused": [{"wanted": w, "answered": a, "times": n} for (w, a), n in report.confused(8)],
-        "wrong_examples": [{"say": o.utterance.say, "wanted": o.utterance.label, "problems": o.problems}
-                           for o in report.outcomes if not o.right][:0],
     }
 
 

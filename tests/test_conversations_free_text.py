@@ -142,3 +142,9 @@ def test_a_cat_to_train_now_named_after_do_is_switched_to(talk):
     talk.say("open cat harness coach")
     talk.say("my cat's name is luna")
     assert "Shall I add Olive" in talk.say("okay now let's do olive").speech
+
+
+def test_a_threat_shouted_on_its_own_gets_the_urgent_answer_and_a_question_about_it_does_not(talk):
+    talk.say("open cat harness coach")
+    assert talk.say("oh no a dog").speech.lower().startswith(URGENT_OPENING)
+    assert not talk.say("dog harness").speech.lower().startswith(URGENT_OPENING)

@@ -98,6 +98,7 @@ def test_a_scare_mid_practice_ends_it_now_cancels_the_timer_and_logs_it_scared(l
     timers.advance(35)
     turn = luna.say("she's scared")
     assert turn.speech.startswith("End it now")
+    assert turn.card["title"] == "Your cat is panicking right now"  # the long version stays on the card
     assert len(plain_text(turn.ssml).split()) <= 30, turn.speech
     assert "harness" not in turn.speech and "doorway session" in turn.speech  # the easier practice next
     assert deletes(timers) == [f"/v1/alerts/timers/{timer_id}"] and timers.timers == {}
@@ -234,3 +235,17 @@ def test_a_running_practice_is_kept_in_dynamodb_and_asked_about_at_the_next_laun
     talk.say("it was calm")
     [practice] = HouseholdRepository(store).load(talk.user_id, timers.now().date()).household.active_cat.sessions
     assert (practice.kind, practice.seconds, practice.outcome) == ("outdoor", 120, "calm")
+
+
+@pytest.mark.parametrize(("said", "logged"), [
+    ("not great he got a bit wobbly and then scared near the end", "scared"),
+    ("bit iffy but okay in the end", "some_stress"),
+])
+def test_an_answer_naming_several_outcomes_is_logged_as_the_most_telling(luna, timers, store, said, logged):
+    luna.say("start a two minute outdoor session")
+    luna.silence()
+    timers.advance(150)
+    assert "How did Luna's outdoor session go?" in luna.say("open cat harness coach").speech
+    luna.say(said)
+    [practice] = household(luna, store, timers).active_cat.sessions
+    assert practice.outcome == logged

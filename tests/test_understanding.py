@@ -90,7 +90,7 @@ def test_the_shipped_model_was_trained_on_exactly_the_current_tuning_data():
 # Issue 10's targets are 92% of the check part, every emergency in it, and at most 2% false alarms.
 # The first two are NOT met yet (see bench/report.md, "Understanding"); until they are, these floors
 # sit just under what the skill measures now, so any change that makes it understand less fails here.
-CHECK_ACCURACY_FLOOR = 0.83
+CHECK_ACCURACY_FLOOR = 0.85
 URGENT_RECALL_FLOOR = 0.97
 FALSE_URGENT_CEILING = 0.02
 
@@ -106,3 +106,15 @@ def test_emergencies_in_the_check_part_get_the_urgent_answer_at_least_as_often_a
 
 def test_questions_about_fear_that_are_not_emergencies_rarely_get_the_urgent_answer():
     assert check_report().false_urgent <= FALSE_URGENT_CEILING
+
+
+def test_intents_the_scoring_counts_as_one_answer_are_taken_by_the_same_handlers():
+    # The bench counts "it went great" as understood whether Alexa picks SessionOutcomeIntent or
+    # LogPracticeIntent; that is honest only while every handler of one takes the other too.
+    from skill.handlers.practice import OutcomeHandler
+    from skill.handlers.progress import LogPracticeHandler
+    from skill.simulator.scoring import SAME_ANSWER
+
+    for one, other in SAME_ANSWER.items():
+        for handler in (OutcomeHandler, LogPracticeHandler):
+            assert {one, other} <= handler.intents

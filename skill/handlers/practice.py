@@ -15,6 +15,7 @@ clock is the request timestamp throughout.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import logging
 import time
@@ -508,10 +509,17 @@ def end_now(handler_input: HandlerInput, state: SessionState, otherwise: Callabl
 
 
 def end_if_scared(handler_input: HandlerInput, state: SessionState, reply: Reply) -> Reply:
-    """The turn's answer, unless its topic is one that ends a running practice (a scare, a crisis)."""
+    """The turn's answer, unless its topic is one that ends a running practice (a scare, a crisis).
+
+    Ending it changes what is said, not what is shown: the card and the screen still carry the
+    topic's long version, so the owner can read the rest of the advice once the cat is safe."""
     if reply.topic not in ending_topics():
         return reply
-    return end_now(handler_input, state, lambda: reply)
+    ended = end_now(handler_input, state, lambda: reply)
+    if ended is reply:
+        return reply
+    return dataclasses.replace(ended, card_title=reply.card_title, card_text=reply.card_text, screen=reply.screen,
+                               topic=reply.topic)
 
 
 def welcome_back(handler_input: HandlerInput, state: SessionState, home: Household) -> Reply | None:

@@ -33,7 +33,7 @@ def _value(slot_type: str, said: list[str], model: LinearModel) -> str | None:
         return cat_name(said)
     values = model.meta.get("types", {}).get(slot_type)
     if values:
-        return _custom(values, said)
+        return _custom(values, said, most_telling=words.language().most_telling.get(slot_type, ()))
     return None
 
 
@@ -104,15 +104,24 @@ def leading_name(said: list[str]) -> str | None:
     return " ".join(kept) or None
 
 
-def _custom(values: dict[str, list[str]], said: list[str], numbered_only: bool = False) -> str | None:
-    """The entity id whose value or synonym appears in the words; the longest phrase wins."""
-    text = f" {' '.join(said)} "
-    best: tuple[int, str] | None = None
+def _custom(values: dict[str, list[str]], said: list[str], numbered_only: bool = False,
+            most_telling: tuple[str, ...] = ()) -> str | None:
+    """The entity id whose value or synonym appears in the words.
+
+    A phrase inside a longer one that also matched does not count ("great" in "not great"). Of the
+    rest, the id listed first in ``most_telling`` wins ("not great, he got scared" is scared), else the
+    longest phrase ("outside" over "first" in "the first trip outside")."""
+    found: list[tuple[int, int, str, str]] = []  # start and end (in words), the phrase, its entity id
     for entity_id, names in values.items():
         if numbered_only and not entity_id.isdigit():
             continue
         for name in names:
-            phrase = " ".join(words.split(name))
-            if phrase and f" {phrase} " in text and (best is None or len(phrase) > best[0]):
-                best = (len(phrase), entity_id)
-    return best[1] if best else None
+            phrase = words.split(name)
+            size = len(phrase)
+            found.extend((i, i + size, " ".join(phrase), entity_id)
+                         for i in range(len(said) - size + 1) if size and said[i:i + size] == phrase)
+    kept = [f for f in found if not any(o[0] <= f[0] and f[1] <= o[1] and o[1] - o[0] > f[1] - f[0] for o in found)]
+    if not kept:
+        return None
+    rank = {entity_id: place for place, entity_id in enumerate(most_telling)}
+    return min(kept, key=lambda f: (rank.get(f[3], len(rank)), -len(f[2])))[3]

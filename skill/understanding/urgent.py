@@ -31,6 +31,14 @@ def names_a_sign(text: str) -> bool:
     return words.says_any(text, lang.urgent_signs) and not words.says_any(text, lang.about_not_now)
 
 
+def only_a_sign(text: str) -> bool:
+    """The owner said nothing but a sign of danger: "dog!", "fireworks", "a fox". Shouted mid-session,
+    a threat named alone is an emergency, whatever the classifier makes of one word."""
+    lang = words.language()
+    said = [word for word in words.tokens(text) if word not in lang.around_a_sign]
+    return bool(said) and " ".join(said) in lang.urgent_signs
+
+
 def decide(urgent_score: float, sign_named: bool, thresholds: Mapping[str, float]) -> bool:
     """Urgent when the score is high, or lower but the words name a sign of danger (``names_a_sign``)."""
     if urgent_score >= float(thresholds.get("threshold", 0.5)):
@@ -42,6 +50,8 @@ def is_urgent(text: str, model: LinearModel, guesses: Iterable[Guess] | None = N
               sign_required: bool = False) -> bool:
     """``guesses`` are the model's probabilities for ``text`` when the caller already has them;
     ``sign_required`` when the words are too few for the score alone (a slot's value)."""
+    if not sign_required and only_a_sign(text):
+        return True
     thresholds = model.meta["urgent"]
     urgent_score = score(model.probabilities(text) if guesses is None else guesses)
     lowest = min(float(thresholds.get("threshold", 0.5)), float(thresholds.get("sign_threshold", 1.0)))

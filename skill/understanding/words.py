@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,6 +30,7 @@ class Language:
     same_as: dict[str, str]
     urgent_signs: tuple[str, ...] = ()
     about_not_now: tuple[str, ...] = ()
+    around_a_sign: frozenset[str] = frozenset()
     cautious_labels: frozenset[str] = frozenset()
     cautious_confidence: float = 1.0
     name_cues: tuple[str, ...] = ()
@@ -42,6 +43,7 @@ class Language:
     second_to_last: tuple[str, ...] = ()
     middle_words: frozenset[str] = frozenset()
     step_nouns: frozenset[str] = frozenset()
+    most_telling: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path = LANGUAGE_PATH) -> Language:
@@ -55,11 +57,13 @@ class Language:
             same_as=dict(raw["same_as"]),
             urgent_signs=tuple(raw.get("urgent", {}).get("signs", ())),
             about_not_now=tuple(raw.get("urgent", {}).get("about_not_now", ())),
+            around_a_sign=frozenset(raw.get("urgent", {}).get("around_a_sign", ())),
             cautious_labels=frozenset(raw.get("cautious", {}).get("labels", ())),
             cautious_confidence=float(raw.get("cautious", {}).get("min_confidence", 1.0)),
             name_cues=tuple(raw.get("names", {}).get("cues", ())),
             not_names=frozenset(raw.get("names", {}).get("not_names", ())),
             sentence_words=int(raw.get("slots", {}).get("sentence_words", 4)),
+            most_telling={name: tuple(ids) for name, ids in raw.get("slots", {}).get("most_telling", {}).items()},
             kept_openings=tuple(raw.get("carriers", {}).get("kept_openings", ())),
             kept_closings=tuple(raw.get("carriers", {}).get("kept_closings", ())),
             after_words=frozenset(raw.get("positions", {}).get("after", ())),
