@@ -230,3 +230,13 @@ def test_when_the_store_is_down_questions_work_and_saving_turns_say_so():
         assert not turn.ends_session
     talk.say("delete my data")
     assert "couldn't delete your data" in talk.say("yes").speech
+
+
+def test_a_delete_verb_about_the_training_offers_to_start_it_over_and_keeps_the_cat(store, talk):
+    talk.say("open cat harness coach")
+    talk.say("my cat's name is Luna")
+    talk.say("we're on step four")
+    assert "Shall I start the training over?" in talk.say("wipe her progress").speech
+    talk.say("yes")
+    assert "Luna is on step one" in talk.say("how is luna doing").speech
+    assert "Shall I delete your data?" in talk.say("wipe my data").speech

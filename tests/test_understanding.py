@@ -90,7 +90,7 @@ def test_the_shipped_model_was_trained_on_exactly_the_current_tuning_data():
 # Issue 10's targets are 92% of the check part, every emergency in it, and at most 2% false alarms.
 # The first two are NOT met yet (see bench/report.md, "Understanding"); until they are, these floors
 # sit just under what the skill measures now, so any change that makes it understand less fails here.
-CHECK_ACCURACY_FLOOR = 0.85
+CHECK_ACCURACY_FLOOR = 0.855
 URGENT_RECALL_FLOOR = 0.97
 FALSE_URGENT_CEILING = 0.02
 

@@ -62,8 +62,9 @@ class FreeTextInterceptor(AbstractRequestInterceptor):
                 request.intent = _intent_for("urgent_stress", {}) or intent
                 return
             # The verb that opened the sentence named the intent; its values are in the words after it.
-            values = spoken_slots.read(intent.name, details, model())
-            request.intent = _intent_for(intent.name, values) or intent
+            name = _told_apart(intent.name, details)
+            values = spoken_slots.read(name, details, model())
+            request.intent = _intent_for(name, values) or intent
             return
         spoken = " ".join(filter(None, (_said(s) for n, s in slots.items() if n not in _VALUE_SLOTS)))
         if spoken and _is_free_text(slots):
@@ -78,6 +79,26 @@ class FreeTextInterceptor(AbstractRequestInterceptor):
                 request.intent = _intent_for(meant.label, meant.slots) or intent
                 return
             _read_unresolved(intent)
+
+
+# How sure the words after a shared verb must be of the other action before it is taken instead.
+OTHER_ACTION_FLOOR = 0.1
+
+
+def _told_apart(name: str, details: str) -> str:
+    """The action the words after a verb mean, when owners use that verb for another action too ("wipe
+    her progress" resets the training, "wipe my data" deletes it; ``language.toml`` ``[actions]``).
+    The verb's own intent stands unless the classifier finds the other one likelier."""
+    from skill.understanding import words
+    from skill.understanding.classifier import model
+
+    group = words.language().shared_verbs.get(name)
+    if not group:
+        return name
+    probabilities = {g.label: g.probability for g in model().probabilities(details)}
+    other = max(group, key=lambda label: probabilities.get(label, 0.0))
+    likelier = probabilities.get(other, 0.0) > max(probabilities.get(name, 0.0), OTHER_ACTION_FLOOR)
+    return other if likelier else name
 
 
 def _with_kept_word(intent: Any) -> Any:

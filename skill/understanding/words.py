@@ -44,6 +44,7 @@ class Language:
     middle_words: frozenset[str] = frozenset()
     step_nouns: frozenset[str] = frozenset()
     most_telling: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    shared_verbs: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path = LANGUAGE_PATH) -> Language:
@@ -64,6 +65,7 @@ class Language:
             not_names=frozenset(raw.get("names", {}).get("not_names", ())),
             sentence_words=int(raw.get("slots", {}).get("sentence_words", 4)),
             most_telling={name: tuple(ids) for name, ids in raw.get("slots", {}).get("most_telling", {}).items()},
+            shared_verbs={name: tuple(others) for name, others in raw.get("actions", {}).get("shared_verbs", {}).items()},
             kept_openings=tuple(raw.get("carriers", {}).get("kept_openings", ())),
             kept_closings=tuple(raw.get("carriers", {}).get("kept_closings", ())),
             after_words=frozenset(raw.get("positions", {}).get("after", ())),
